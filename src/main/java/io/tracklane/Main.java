@@ -1,0 +1,104 @@
+package io.tracklane;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracklane.cli.Cli;
+import io.tracklane.config.AppConfig;
+import io.tracklane.config.ConfigException;
+import io.tracklane.store.Migrations;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: {@code serve} (default) runs the engine; {@code create-program}, {@code demo}
+ * and {@code migrate} are the command-line tools (see {@link Cli}).
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(args));
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  static int run(String[] args) {
+    String command = args.length == 0 ? "serve" : args[0];
+    return switch (command) {
+      case "serve" -> serve(null);
+      case "demo" -> Cli.demo(args, Main::serve);
+      case "create-program" -> Cli.createProgram(args);
+      case "migrate" -> {
+        int applied = Migrations.migrate(AppConfig.load().postgres());
+        System.out.println("applied " + applied + " migrations");
+        yield 0;
+      }
+      case "help", "--help", "-h" -> {
+        System.out.println(Cli.USAGE);
+        yield 0;
+      }
+      default -> {
+        System.err.println("unknown command: " + command + "\n" + Cli.USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  /** Runs the engine until the JVM is asked to stop; {@code onStarted} runs once it serves. */
+  static int serve(Runnable onStarted) {
+    AppConfig config = AppConfig.load();
+    Migrations.migrate(config.postgres());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = newVertx(registry);
+    Engine engine;
+    try {
+      engine = Engine.start(vertx, config, registry, Clock.systemUTC())
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("Tracklane failed to start", e);
+      vertx.close();
+      return 1;
+    }
+    LOG.info("Tracklane running roles {}: edge :{}, api :{}, ops :{}", config.roleNames(),
+        config.http().edgePort(), config.http().apiPort(), config.http().opsPort());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping: draining requests, committing offsets, flushing the producer");
+      try {
+        engine.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("graceful stop incomplete: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "tracklane-shutdown"));
+    if (onStarted != null) {
+      onStarted.run();
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** A Vert.x instance reporting to {@code registry}, JVM metrics included. */
+  public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(
+        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+  }
+}

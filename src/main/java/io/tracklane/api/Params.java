@@ -1,0 +1,67 @@
+package io.tracklane.api;
+
+import io.tracklane.http.HttpError;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/** Query and path parameters, parsed with a clear 400 naming the parameter. */
+public final class Params {
+  private Params() {
+  }
+
+  public static long pathId(RoutingContext ctx, String name) {
+    String raw = ctx.pathParam(name);
+    try {
+      long id = Long.parseLong(raw);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the 404: an id that cannot exist names nothing
+    }
+    throw HttpError.notFound("no such " + name.replace("_id", "").replace('_', ' ') + ": " + raw);
+  }
+
+  public static Long optionalId(RoutingContext ctx, String name) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw HttpError.badRequest(name + " must be an id");
+    }
+  }
+
+  public static Instant optionalInstant(RoutingContext ctx, String name) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(raw).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return java.time.LocalDate.parse(raw).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+      } catch (DateTimeParseException e2) {
+        throw HttpError.badRequest(name + " must be an ISO 8601 timestamp like 2026-01-01T00:00:00Z");
+      }
+    }
+  }
+
+  public static String optionalOneOf(RoutingContext ctx, String name, String... allowed) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    for (String a : allowed) {
+      if (a.equals(raw)) {
+        return raw;
+      }
+    }
+    throw HttpError.badRequest(name + " must be one of " + String.join(", ", allowed));
+  }
+}

@@ -1,0 +1,34 @@
+package io.tracklane.api;
+
+import io.tracklane.http.HttpError;
+import io.tracklane.store.AuditLog;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writing successful answers, and the small bits every resource handler shares. */
+public final class Responses {
+  private Responses() {
+  }
+
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  /** Answers 200 with the object, 404 when the future yields null. */
+  public static void found(RoutingContext ctx, Future<JsonObject> lookup, String what) {
+    lookup.onSuccess(obj -> {
+      if (obj == null) {
+        ctx.fail(HttpError.notFound(what + " not found."));
+      } else {
+        json(ctx, 200, obj);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  public static AuditLog.Actor actor(RoutingContext ctx) {
+    Principal p = AuthHandler.principal(ctx);
+    String ip = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    return new AuditLog.Actor(p.programId(), p.keyId(), ip);
+  }
+}

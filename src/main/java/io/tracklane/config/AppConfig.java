@@ -1,0 +1,125 @@
+package io.tracklane.config;
+
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The whole typed configuration, validated once at start. */
+public record AppConfig(
+    Set<Role> roles,
+    HttpConfig http,
+    PostgresConfig postgres,
+    RedisConfig redis,
+    KafkaConfig kafka,
+    LedgerConfig ledger,
+    ClickIdConfig clickId) {
+
+  /** A role a process can run; all three by default. */
+  public enum Role { EDGE, API, LEDGER }
+
+  public record HttpConfig(String host, int edgePort, int apiPort, int opsPort, int edgeInstances,
+      int apiInstances, int bodyLimitBytes, String publicEdgeUrl, String publicApiUrl) {
+  }
+
+  public record PostgresConfig(String host, int port, String database, String user, String password,
+      String schema, int poolSize) {
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+  }
+
+  public record RedisConfig(String url, String keyPrefix) {
+  }
+
+  public record KafkaConfig(String bootstrapServers, String topicFacts, String topicChanges,
+      String topicDeadLetter, int partitions, int produceTimeoutMs, String consumerGroup) {
+  }
+
+  public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs) {
+  }
+
+  public record ClickIdConfig(Map<Integer, byte[]> keys, int currentKeyId) {
+  }
+
+  /** Loads from the bundled defaults and the process environment. */
+  public static AppConfig load() {
+    return from(ConfigSource.load(System.getenv(), Map.of()));
+  }
+
+  /** Builds the typed configuration from flat keys, listing every problem found. */
+  public static AppConfig from(Map<String, String> values) {
+    ConfigReader r = new ConfigReader(values);
+    Set<Role> roles = roles(r);
+    HttpConfig http = new HttpConfig(r.nonEmpty("http.host"), r.integer("http.edge_port", 0, 65535),
+        r.integer("http.api_port", 0, 65535), r.integer("http.ops_port", 0, 65535),
+        r.integer("http.edge_instances", 1, 64), r.integer("http.api_instances", 1, 64),
+        r.integer("http.body_limit_bytes", 1024, 16 * 1024 * 1024),
+        r.nonEmpty("http.public_edge_url"), r.nonEmpty("http.public_api_url"));
+    PostgresConfig pg = new PostgresConfig(r.nonEmpty("postgres.host"), r.integer("postgres.port", 1, 65535),
+        r.nonEmpty("postgres.database"), r.nonEmpty("postgres.user"), r.string("postgres.password"),
+        r.nonEmpty("postgres.schema"), r.integer("postgres.pool_size", 1, 200));
+    if (!pg.schema().matches("[a-z_][a-z0-9_]{0,62}")) {
+      r.problem("postgres.schema must be a lower-case SQL identifier, got '" + pg.schema() + "'");
+    }
+    RedisConfig redis = new RedisConfig(r.nonEmpty("redis.url"), r.string("redis.key_prefix"));
+    KafkaConfig kafka = new KafkaConfig(r.nonEmpty("kafka.bootstrap_servers"), r.nonEmpty("kafka.topic_facts"),
+        r.nonEmpty("kafka.topic_changes"), r.nonEmpty("kafka.topic_dead_letter"),
+        r.integer("kafka.partitions", 1, 1024), r.integer("kafka.produce_timeout_ms", 100, 120_000),
+        r.nonEmpty("kafka.consumer_group"));
+    LedgerConfig ledger = new LedgerConfig(r.integer("ledger.instances", 1, 64),
+        r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),
+        r.integer("ledger.outbox_sweep_ms", 50, 600_000));
+    ClickIdConfig clickId = clickIdKeys(r);
+    r.check();
+    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId);
+  }
+
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
+
+  private static Set<Role> roles(ConfigReader r) {
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (String name : r.list("roles")) {
+      try {
+        roles.add(Role.valueOf(name.toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        r.problem("roles: unknown role '" + name + "' (edge, api, ledger)");
+      }
+    }
+    if (roles.isEmpty()) {
+      r.problem("roles must name at least one of edge, api, ledger");
+    }
+    return roles;
+  }
+
+  private static ClickIdConfig clickIdKeys(ConfigReader r) {
+    Map<Integer, byte[]> keys = new HashMap<>();
+    for (String pair : r.list("click_id.keys")) {
+      int colon = pair.indexOf(':');
+      try {
+        int id = Integer.parseInt(pair.substring(0, colon));
+        byte[] secret = Base64.getUrlDecoder().decode(pair.substring(colon + 1));
+        if (id < 0 || id > 255 || secret.length < 16) {
+          r.problem("click_id.keys: key " + id + " needs an id 0..255 and at least 16 secret bytes");
+        }
+        keys.put(id, secret);
+      } catch (RuntimeException e) {
+        r.problem("click_id.keys: '" + pair.replaceAll(":.*", ":***") + "' is not id:base64url-secret");
+      }
+    }
+    int current = r.integer("click_id.current_key_id", 0, 255);
+    if (!keys.containsKey(current)) {
+      r.problem("click_id.current_key_id " + current + " is not among click_id.keys");
+    }
+    return new ClickIdConfig(Map.copyOf(keys), current);
+  }
+
+  /** Roles in the order a list names them, for messages. */
+  public List<String> roleNames() {
+    return roles.stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList();
+  }
+}

@@ -1,0 +1,61 @@
+package io.tracklane.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+
+/**
+ * A campaign's reward rules, as the ledger applies them to a sale.
+ *
+ * @param commissionPercent the percent of the sale for {@link RewardType#PERCENT}, e.g. 12.5
+ * @param commissionAmountMinor the flat amount for {@link RewardType#AMOUNT}, in the campaign currency
+ * @param maxCommissionPeriodMonths for custom cadence: months after the first commissioned sale
+ * @param maxCommissions for custom cadence: how many sales of one customer earn at most
+ */
+public record RewardRule(
+    RewardType rewardType,
+    BigDecimal commissionPercent,
+    long commissionAmountMinor,
+    String currency,
+    int cookieWindowDays,
+    int payoutDelayDays,
+    RewardCadence cadence,
+    Integer maxCommissionPeriodMonths,
+    Integer maxCommissions) {
+
+  /** The commission a sale of {@code sale} earns before the cadence is considered. */
+  public Money commissionFor(Money sale) {
+    return switch (rewardType) {
+      case PERCENT -> sale.percent(commissionPercent);
+      case AMOUNT -> Money.of(commissionAmountMinor, currency);
+    };
+  }
+
+  /**
+   * Whether one more sale of a customer earns under the cadence.
+   *
+   * @param firstCommissionedAt the customer's first commissioned sale, null if none yet
+   * @param commissionedSales how many of the customer's sales earned so far
+   * @param at when the sale happened
+   * @param zone the program's time zone, in which months are counted
+   */
+  public boolean cadenceAllows(Instant firstCommissionedAt, int commissionedSales, Instant at, ZoneId zone) {
+    return switch (cadence) {
+      case ONE_TIME -> commissionedSales == 0;
+      case EVERY_PAYMENT -> true;
+      case FIRST_YEAR -> withinMonths(firstCommissionedAt, 12, at, zone);
+      case CUSTOM -> (maxCommissionPeriodMonths == null
+          || withinMonths(firstCommissionedAt, maxCommissionPeriodMonths, at, zone))
+          && (maxCommissions == null || commissionedSales < maxCommissions);
+    };
+  }
+
+  private static boolean withinMonths(Instant anchor, int months, Instant at, ZoneId zone) {
+    if (anchor == null) {
+      return true;
+    }
+    Instant end = ZonedDateTime.ofInstant(anchor, zone).plusMonths(months).toInstant();
+    return at.isBefore(end);
+  }
+}

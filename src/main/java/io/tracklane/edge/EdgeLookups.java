@@ -1,0 +1,28 @@
+package io.tracklane.edge;
+
+import io.tracklane.store.LinkRepository;
+import io.tracklane.store.LinkRepository.LinkTarget;
+import io.tracklane.store.ProgramRepository;
+import io.tracklane.store.ProgramRepository.ProgramInfo;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+
+/** The in-process caches the edge answers from; shared by every edge instance of a process. */
+public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLookup<Long, LinkTarget> linksById,
+    AsyncLookup<String, ProgramInfo> programsByTokenHash) {
+
+  public static EdgeLookups create(Vertx vertx, LinkRepository links, ProgramRepository programs) {
+    Duration refresh = Duration.ofSeconds(30);
+    return new EdgeLookups(
+        new AsyncLookup<>(vertx, 200_000, refresh, links::targetByCode),
+        new AsyncLookup<>(vertx, 200_000, refresh, links::targetById),
+        new AsyncLookup<>(vertx, 10_000, refresh, programs::findByTokenHash));
+  }
+
+  /** Drops everything, so the next request reloads: called when links, campaigns or affiliates change. */
+  public void invalidateAll() {
+    linksByCode.invalidateAll();
+    linksById.invalidateAll();
+    programsByTokenHash.invalidateAll();
+  }
+}

@@ -1,0 +1,14 @@
+package io.tracklane.firehose;
+
+/** CloudEvents {@code type} values. Each has a JSON Schema for its data under docs/events/. */
+public final class EventTypes {
+  public static final String CLICK_RECORDED = "tracklane.click.recorded.v1";
+  public static final String IMPRESSION_RECORDED = "tracklane.impression.recorded.v1";
+  public static final String POSTBACK_RECEIVED = "tracklane.postback.received.v1";
+  public static final String CONVERSION_CREATED = "tracklane.conversion.created.v1";
+  public static final String CONVERSION_REJECTED = "tracklane.conversion.rejected.v1";
+  public static final String COMMISSION_CREATED = "tracklane.commission.created.v1";
+
+  private EventTypes() {
+  }
+}

@@ -1,0 +1,29 @@
+package io.tracklane.ledger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The ledger's counters. Each counts what was new in the database, so redeliveries count once. */
+public final class LedgerMetrics {
+  final Counter facts;
+  final Counter conversions;
+  final Counter rejected;
+  final Counter commissions;
+  final Counter deadLetters;
+  final Counter batchFailures;
+
+  public LedgerMetrics(MeterRegistry registry) {
+    facts = Counter.builder("tracklane_ledger_facts_total").description("Facts consumed by the ledger")
+        .register(registry);
+    conversions = Counter.builder("tracklane_conversions_recorded_total").description("New conversions credited")
+        .register(registry);
+    rejected = Counter.builder("tracklane_conversions_rejected_total")
+        .description("New conversions that could not be credited").register(registry);
+    commissions = Counter.builder("tracklane_commissions_total").description("New commissions")
+        .register(registry);
+    deadLetters = Counter.builder("tracklane_dead_letters_total")
+        .description("Records sent to the dead-letter topic").register(registry);
+    batchFailures = Counter.builder("tracklane_ledger_batch_failures_total")
+        .description("Batches rolled back and retried").register(registry);
+  }
+}

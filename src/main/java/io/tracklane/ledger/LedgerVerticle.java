@@ -1,0 +1,139 @@
+package io.tracklane.ledger;
+
+import io.tracklane.config.AppConfig;
+import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.EventPublisher;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes raw facts in batches: apply in one transaction, then commit offsets, then relay the
+ * derived events. A failed batch is rolled back, the partitions are rewound and it is retried with
+ * backoff; a record that cannot even be parsed goes to the dead-letter topic with the reason.
+ */
+public final class LedgerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
+  private static final long MAX_BACKOFF_MS = 10_000;
+
+  private final AppConfig config;
+  private final LedgerWriter writer;
+  private final OutboxRelay relay;
+  private final EventPublisher publisher;
+  private final LedgerMetrics metrics;
+  private KafkaConsumer<String, String> consumer;
+  private volatile boolean stopping;
+  private Promise<Void> loopDone;
+  private long backoffMs;
+  private long sweepTimer;
+
+  public LedgerVerticle(AppConfig config, LedgerWriter writer, OutboxRelay relay, EventPublisher publisher,
+      LedgerMetrics metrics) {
+    this.config = config;
+    this.writer = writer;
+    this.relay = relay;
+    this.publisher = publisher;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    Map<String, String> props = new HashMap<>();
+    props.put("bootstrap.servers", config.kafka().bootstrapServers());
+    props.put("group.id", config.kafka().consumerGroup());
+    props.put("enable.auto.commit", "false");
+    props.put("auto.offset.reset", "earliest");
+    props.put("max.poll.records", Integer.toString(config.ledger().batchMax()));
+    props.put("isolation.level", "read_committed");
+    props.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    props.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    consumer = KafkaConsumer.create(vertx, props);
+    consumer.exceptionHandler(e -> LOG.warn("ledger consumer: {}", e.toString()));
+    loopDone = Promise.promise();
+    sweepTimer = vertx.setPeriodic(config.ledger().outboxSweepMs(), id -> relay.flush()
+        .onFailure(e -> LOG.warn("outbox sweep failed: {}", e.toString())));
+    return consumer.subscribe(config.kafka().topicFacts()).onSuccess(v -> loop());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(sweepTimer);
+    return loopDone.future().eventually(() -> consumer.close());
+  }
+
+  private void loop() {
+    if (stopping) {
+      loopDone.tryComplete();
+      return;
+    }
+    consumer.poll(Duration.ofMillis(config.ledger().pollTimeoutMs()))
+        .compose(this::process)
+        .onSuccess(v -> {
+          backoffMs = 0;
+          loop();
+        })
+        .onFailure(e -> {
+          metrics.batchFailures.increment();
+          backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs == 0 ? 200 : backoffMs * 2);
+          LOG.warn("ledger batch failed, retrying in {} ms: {}", backoffMs, e.toString());
+          vertx.setTimer(backoffMs, id -> loop());
+        });
+  }
+
+  private Future<Void> process(KafkaConsumerRecords<String, String> records) {
+    if (records.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<CloudEvent> events = new ArrayList<>(records.size());
+    List<Future<Void>> deadLetters = new ArrayList<>();
+    Map<TopicPartition, Long> first = new LinkedHashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, String> record = records.recordAt(i);
+      TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+      first.putIfAbsent(tp, record.offset());
+      next.put(tp, new OffsetAndMetadata(record.offset() + 1, ""));
+      try {
+        events.add(CloudEvent.decode(record.value()));
+      } catch (IllegalArgumentException e) {
+        deadLetters.add(deadLetter(record, e.getMessage()));
+      }
+    }
+    return Future.all(deadLetters)
+        .compose(v -> writer.apply(events))
+        .compose(v -> consumer.commit(next))
+        .<Void>mapEmpty()
+        .onSuccess(v -> relay.flush().onFailure(e -> LOG.warn("outbox relay failed: {}", e.toString())))
+        .recover(e -> rewind(first).compose(v -> Future.failedFuture(e)));
+  }
+
+  /** Puts the consumer back at the start of the failed batch, so nothing in it is skipped. */
+  private Future<Void> rewind(Map<TopicPartition, Long> first) {
+    List<Future<Void>> seeks = new ArrayList<>();
+    first.forEach((tp, offset) -> seeks.add(consumer.seek(tp, offset)));
+    return Future.all(seeks).mapEmpty();
+  }
+
+  private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, String reason) {
+    metrics.deadLetters.increment();
+    JsonObject letter = new JsonObject().put("reason", reason).put("topic", record.topic())
+        .put("partition", record.partition()).put("offset", record.offset()).put("key", record.key())
+        .put("value", record.value());
+    return publisher.send(config.kafka().topicDeadLetter(), record.key(), letter.encode());
+  }
+}

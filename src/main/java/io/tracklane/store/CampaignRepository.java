@@ -1,0 +1,87 @@
+package io.tracklane.store;
+
+import io.tracklane.api.CampaignInput;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** Campaigns and their reward rules. */
+public final class CampaignRepository {
+  private static final String COLUMNS = String.join(", ", CampaignInput.COLUMNS);
+  private static final String SELECT = "SELECT id, " + COLUMNS + ", created_at, updated_at";
+  private static final String INSERT = "INSERT INTO campaigns (program_id, " + COLUMNS + ") VALUES ($1, "
+      + IntStream.rangeClosed(2, CampaignInput.COLUMNS.size() + 1).mapToObj(i -> "$" + i)
+          .collect(Collectors.joining(", ")) + ") RETURNING id";
+  private static final String UPDATE = "UPDATE campaigns SET "
+      + IntStream.range(0, CampaignInput.COLUMNS.size())
+          .mapToObj(i -> CampaignInput.COLUMNS.get(i) + " = $" + (i + 3)).collect(Collectors.joining(", "))
+      + ", updated_at = now() WHERE program_id = $1 AND id = $2";
+  private static final String GET = SELECT + " FROM campaigns WHERE program_id = $1 AND id = $2";
+
+  private final Pool pool;
+
+  public CampaignRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Paged> list(Filter filter, long offset, int limit) {
+    return Paged.query(pool, SELECT, "FROM campaigns", filter, "ORDER BY id DESC", offset, limit,
+        CampaignRepository::toJson);
+  }
+
+  /** The campaign as the API shows it, or null. */
+  public Future<JsonObject> get(long programId, long id) {
+    return pool.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+  }
+
+  public Future<Long> create(SqlClient client, long programId, Tuple values) {
+    Tuple args = Tuple.tuple().addValue(programId);
+    for (int i = 0; i < values.size(); i++) {
+      args.addValue(values.getValue(i));
+    }
+    return client.preparedQuery(INSERT).execute(args).map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  public Future<Void> update(SqlClient client, long programId, long id, Tuple values) {
+    Tuple args = Tuple.tuple().addValue(programId).addValue(id);
+    for (int i = 0; i < values.size(); i++) {
+      args.addValue(values.getValue(i));
+    }
+    return client.preparedQuery(UPDATE).execute(args).mapEmpty();
+  }
+
+  static JsonObject toJson(Row r) {
+    BigDecimal percent = r.getBigDecimal("commission_percent");
+    String[] domains = r.getArrayOfStrings("allowed_domains");
+    return new JsonObject()
+        .put("id", Rows.id(r, "id"))
+        .put("name", r.getString("name"))
+        .put("description", r.getString("description"))
+        .put("landing_page_url", r.getString("landing_page_url"))
+        .put("allowed_domains", new JsonArray(domains == null ? java.util.List.of() : java.util.List.of(domains)))
+        .put("currency", r.getString("currency"))
+        .put("reward_type", r.getString("reward_type"))
+        .put("commission_percent", percent == null ? null : percent.stripTrailingZeros())
+        .put("commission_amount_cents", r.getLong("commission_amount_cents"))
+        .put("lead_reward_cents", r.getLong("lead_reward_cents"))
+        .put("cookie_window_days", r.getInteger("cookie_window_days"))
+        .put("minimum_payout_cents", r.getLong("minimum_payout_cents"))
+        .put("payout_delay_days", r.getInteger("payout_delay_days"))
+        .put("reward_cadence", r.getString("reward_cadence"))
+        .put("max_commission_period_months", r.getInteger("max_commission_period_months"))
+        .put("max_commissions", r.getInteger("max_commissions"))
+        .put("auto_approve_affiliates", r.getBoolean("auto_approve_affiliates"))
+        .put("accept_client_conversions", r.getBoolean("accept_client_conversions"))
+        .put("state", r.getString("state"))
+        .put("created_at", Rows.time(r, "created_at"))
+        .put("updated_at", Rows.time(r, "updated_at"));
+  }
+}

@@ -1,0 +1,53 @@
+package io.tracklane.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A WHERE clause that always starts with the program: no query can forget the tenant. Columns come
+ * from code, values are bound as parameters.
+ */
+public final class Filter {
+  private final List<String> clauses = new ArrayList<>();
+  private final List<Object> args = new ArrayList<>();
+
+  private Filter(String programColumn, long programId) {
+    add(programColumn + " = ?", programId);
+  }
+
+  public static Filter program(long programId) {
+    return new Filter("program_id", programId);
+  }
+
+  /** For queries whose main table is aliased, e.g. {@code c.program_id}. */
+  public static Filter program(String programColumn, long programId) {
+    return new Filter(programColumn, programId);
+  }
+
+  /** Adds {@code clause} (with one '?' per value) when the first value is not null. */
+  public Filter add(String clause, Object... values) {
+    if (values.length > 0 && values[0] == null) {
+      return this;
+    }
+    String bound = clause;
+    for (Object value : values) {
+      args.add(value);
+      bound = bound.replaceFirst("\\?", "\\$" + args.size());
+    }
+    clauses.add(bound);
+    return this;
+  }
+
+  public String where() {
+    return " WHERE " + String.join(" AND ", clauses);
+  }
+
+  public List<Object> args() {
+    return args;
+  }
+
+  /** The position the next bound parameter will take, for LIMIT/OFFSET after the filter. */
+  public int nextPosition() {
+    return args.size() + 1;
+  }
+}
