@@ -1,0 +1,83 @@
+package io.tracklane.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.Predicate;
+
+/** A black-box HTTP client for tests: no redirects followed, JSON helpers, polling. */
+public final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private Http() {
+  }
+
+  public static HttpResponse<String> get(String url, String... headers) {
+    return send(HttpRequest.newBuilder(URI.create(url)).GET(), headers);
+  }
+
+  public static HttpResponse<String> post(String url, String contentType, String body, String... headers) {
+    return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+  }
+
+  public static HttpResponse<String> put(String url, String contentType, String body, String... headers) {
+    return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
+        .PUT(HttpRequest.BodyPublishers.ofString(body)), headers);
+  }
+
+  /** The headers that authenticate with an API key as HTTP Basic username and an empty password. */
+  public static String[] basic(String key) {
+    String token = Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
+    return new String[] {"Authorization", "Basic " + token};
+  }
+
+  public static JsonObject json(HttpResponse<String> response) {
+    return new JsonObject(response.body());
+  }
+
+  /** Repeats {@code get} until {@code until} holds, or fails after {@code timeout}. */
+  public static HttpResponse<String> poll(Duration timeout, Predicate<HttpResponse<String>> until, String url,
+      String... headers) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpResponse<String> last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(url, headers);
+      if (until.test(last)) {
+        return last;
+      }
+      sleep(100);
+    }
+    throw new AssertionError("condition not met within " + timeout + "; last answer " + (last == null ? "none"
+        : last.statusCode() + " " + last.body()));
+  }
+
+  public static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder builder, String... headers) {
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return CLIENT.send(builder.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

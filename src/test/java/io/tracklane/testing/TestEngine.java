@@ -1,0 +1,171 @@
+package io.tracklane.testing;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracklane.Engine;
+import io.tracklane.Main;
+import io.tracklane.cli.ProgramAdmin;
+import io.tracklane.config.AppConfig;
+import io.tracklane.config.ConfigSource;
+import io.tracklane.store.Migrations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole engine for one test class, on the real PostgreSQL, Redis and Kafka: its own schema, its
+ * own Redis key prefix, its own topics and consumer group, free ports. {@link #close()} removes them.
+ */
+public final class TestEngine implements AutoCloseable {
+  private final AppConfig config;
+  private final Map<String, String> settings;
+  private final Vertx vertx;
+  private final Engine engine;
+
+  private TestEngine(AppConfig config, Map<String, String> settings, Vertx vertx, Engine engine) {
+    this.config = config;
+    this.settings = settings;
+    this.vertx = vertx;
+    this.engine = engine;
+  }
+
+  /** Starts an engine with every role; {@code overrides} are configuration keys to change. */
+  public static TestEngine start(Class<?> testClass, Map<String, String> overrides) {
+    Map<String, String> settings = settings(testClass, overrides);
+    AppConfig config = AppConfig.from(ConfigSource.load(Map.of(), settings));
+    Migrations.migrate(config.postgres());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Main.newVertx(registry);
+    Engine engine = await(Engine.start(vertx, config, registry, Clock.systemUTC()));
+    return new TestEngine(config, settings, vertx, engine);
+  }
+
+  public static TestEngine start(Class<?> testClass) {
+    return start(testClass, Map.of());
+  }
+
+  /** The configuration keys a test class runs with: unique schema, prefix, topics, group and ports. */
+  public static Map<String, String> settings(Class<?> testClass, Map<String, String> overrides) {
+    String suffix = testClass.getSimpleName().toLowerCase(Locale.ROOT) + "_"
+        + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> s = new HashMap<>();
+    s.put("postgres.schema", "t_" + suffix);
+    s.put("redis.key_prefix", "test:" + suffix + ":");
+    s.put("kafka.bootstrap_servers", KafkaBroker.bootstrapServers());
+    s.put("kafka.topic_facts", "facts." + suffix);
+    s.put("kafka.topic_changes", "changes." + suffix);
+    s.put("kafka.topic_dead_letter", "dead." + suffix);
+    s.put("kafka.consumer_group", "ledger." + suffix);
+    s.put("http.host", "127.0.0.1");
+    int edge = freePort();
+    int api = freePort();
+    s.put("http.edge_port", Integer.toString(edge));
+    s.put("http.api_port", Integer.toString(api));
+    s.put("http.ops_port", Integer.toString(freePort()));
+    s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
+    s.put("http.public_api_url", "http://127.0.0.1:" + api);
+    s.put("ledger.poll_timeout_ms", "50");
+    s.putAll(overrides);
+    return s;
+  }
+
+  /** Creates a program through the same code the create-program command runs. */
+  public JsonObject createProgram(String name, String timeZone, String currency) {
+    return await(new ProgramAdmin(engine.pool()).createProgram(name, timeZone, currency, "https://fallback.example/"));
+  }
+
+  public String affiliateKey(long programId, long affiliateId) {
+    return await(new ProgramAdmin(engine.pool()).createAffiliateKey(programId, affiliateId, "test"));
+  }
+
+  public AppConfig config() {
+    return config;
+  }
+
+  /** The settings as TRACKLANE_* environment variables, for starting the jar in a child process. */
+  public Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    settings.forEach((k, v) -> env.put(ConfigSource.envName(k), v));
+    return env;
+  }
+
+  public String edgeUrl() {
+    return "http://127.0.0.1:" + config.http().edgePort();
+  }
+
+  public String apiUrl() {
+    return "http://127.0.0.1:" + config.http().apiPort() + "/api/v1";
+  }
+
+  public String opsUrl() {
+    return "http://127.0.0.1:" + config.http().opsPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  @Override
+  public void close() {
+    await(engine.stop());
+    await(vertx.close());
+    dropSchema(config);
+    deleteRedisKeys(config);
+  }
+
+  public static void dropSchema(AppConfig config) {
+    var pg = config.postgres();
+    try (var conn = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+         var st = conn.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS " + pg.schema() + " CASCADE");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not drop test schema " + pg.schema(), e);
+    }
+  }
+
+  private static void deleteRedisKeys(AppConfig config) {
+    Vertx v = Vertx.vertx();
+    Redis redis = Redis.createClient(v, config.redis().url());
+    try {
+      await(redis.send(Request.cmd(Command.EVAL).arg(
+              "local ks = redis.call('KEYS', ARGV[1]) for _, k in ipairs(ks) do redis.call('DEL', k) end return #ks")
+          .arg(0).arg(config.redis().keyPrefix() + "*")));
+    } finally {
+      redis.close();
+      v.close();
+    }
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException(cause.getMessage(), cause);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
