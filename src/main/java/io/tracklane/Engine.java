@@ -72,7 +72,13 @@ public final class Engine {
         check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
         check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
 
-    return Topics.ensure(vertx, config.kafka()).compose(v -> {
+    // A broker that is down at start must not keep the engine down: it reports not-ready and the
+    // edge answers 503 until Kafka is back; the broker auto-creates topics if they are still missing.
+    Future<Void> topics = Topics.ensure(vertx, config.kafka()).recover(e -> {
+      LOG.warn("could not ensure Kafka topics, continuing not-ready: {}", e.toString());
+      return Future.succeededFuture();
+    });
+    return topics.compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
           new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));

@@ -17,7 +17,7 @@ public final class Topics {
 
   public static Future<Void> ensure(Vertx vertx, KafkaConfig kafka) {
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", kafka.bootstrapServers(),
-        "request.timeout.ms", "10000", "default.api.timeout.ms", "20000"));
+        "request.timeout.ms", "5000", "default.api.timeout.ms", "8000"));
     List<String> wanted = List.of(kafka.topicFacts(), kafka.topicChanges(), kafka.topicDeadLetter());
     return admin.listTopics().compose(existing -> {
       List<NewTopic> missing = new ArrayList<>();

@@ -48,15 +48,20 @@ public final class Http {
       String... headers) {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpResponse<String> last = null;
+    RuntimeException lastError = null;
     while (System.nanoTime() < deadline) {
-      last = get(url, headers);
-      if (until.test(last)) {
-        return last;
+      try {
+        last = get(url, headers);
+        if (until.test(last)) {
+          return last;
+        }
+      } catch (IllegalStateException e) {
+        lastError = e;
       }
       sleep(100);
     }
-    throw new AssertionError("condition not met within " + timeout + "; last answer " + (last == null ? "none"
-        : last.statusCode() + " " + last.body()));
+    throw new AssertionError("condition not met within " + timeout + "; last answer " + (last == null
+        ? String.valueOf(lastError) : last.statusCode() + " " + last.body()));
   }
 
   public static void sleep(long ms) {
