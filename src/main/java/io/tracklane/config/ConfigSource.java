@@ -21,7 +21,7 @@ import java.util.TreeMap;
 public final class ConfigSource {
   public static final String ENV_PREFIX = "TRACKLANE_";
   /** Variables under this prefix belong to tools around the engine, not to its configuration. */
-  private static final List<String> NOT_CONFIG = List.of("TRACKLANE_TEST_", "TRACKLANE_CONFIG_FILE", "TRACKLANE_HOME");
+  private static final List<String> NOT_CONFIG = List.of("TRACKLANE_TEST_", "TRACKLANE_DEMO_", "TRACKLANE_CONFIG_FILE");
 
   private ConfigSource() {
   }
