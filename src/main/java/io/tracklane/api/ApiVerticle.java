@@ -12,6 +12,7 @@ import io.tracklane.store.LinkRepository;
 import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -39,6 +40,13 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Buffer openapi) {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())
+        .setPort(config.http().apiPort()));
+    return server.requestHandler(router(vertx, config, pool, openapi)).listen();
+  }
+
+  /** Everything the API serves, /api/v1 mounted on the root; public so tests can list the routes. */
+  public static Router router(Vertx vertx, AppConfig config, Pool pool, Buffer openapi) {
     AuditLog audit = new AuditLog();
     ProgramRepository programs = new ProgramRepository(pool);
     CampaignRepository campaigns = new CampaignRepository(pool);
@@ -60,9 +68,7 @@ public final class ApiVerticle extends VerticleBase {
     root.route("/api/v1/*").subRouter(api);
     root.route().failureHandler(new FailureHandler());
     root.route().handler(ctx -> ctx.fail(io.tracklane.http.HttpError.notFound("No such endpoint.")));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())
-        .setPort(config.http().apiPort()));
-    return server.requestHandler(root).listen();
+    return root;
   }
 
   private static Buffer openapiFromClasspath() {
