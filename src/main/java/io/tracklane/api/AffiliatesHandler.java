@@ -90,6 +90,7 @@ public final class AffiliatesHandler {
 
   private void update(RoutingContext ctx) {
     JsonObject body = Json.body(ctx, UPDATE_FIELDS);
+    Json.notNull(body, "first_name", "last_name", "state");
     Json.string(body, "first_name", 200);
     Json.string(body, "last_name", 200);
     Json.string(body, "payout_email", 320);

@@ -70,6 +70,7 @@ public final class CampaignsHandler {
 
   private void update(RoutingContext ctx) {
     JsonObject body = Json.body(ctx, CampaignInput.FIELDS);
+    Json.notNull(body, "name", "landing_page_url", "reward_type", "currency", "state", "reward_cadence");
     long programId = AuthHandler.principal(ctx).programId();
     long id = Params.pathId(ctx, "campaign_id");
     AuditLog.Actor actor = Responses.actor(ctx);

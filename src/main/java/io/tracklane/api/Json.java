@@ -36,6 +36,15 @@ public final class Json {
     return body;
   }
 
+  /** Rejects an explicit null for fields that cannot be emptied, e.g. {"state": null}. */
+  public static void notNull(JsonObject body, String... fields) {
+    for (String field : fields) {
+      if (body.containsKey(field) && body.getValue(field) == null) {
+        throw HttpError.badRequest(field + " must not be null");
+      }
+    }
+  }
+
   public static String string(JsonObject body, String field, int maxLength) {
     Object value = body.getValue(field);
     if (value == null) {

@@ -102,6 +102,7 @@ public final class LinksHandler {
 
   private void update(RoutingContext ctx) {
     JsonObject body = Json.body(ctx, UPDATE_FIELDS);
+    Json.notNull(body, "state");
     String destination = Json.url(body, "destination_url");
     Json.oneOf(body, "state", "active", "disabled");
     long programId = AuthHandler.principal(ctx).programId();

@@ -2,7 +2,6 @@ package io.tracklane.api;
 
 import io.tracklane.http.HttpError;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -36,16 +35,16 @@ public final class Params {
     }
   }
 
-  public static Instant optionalInstant(RoutingContext ctx, String name) {
+  public static OffsetDateTime optionalInstant(RoutingContext ctx, String name) {
     String raw = ctx.queryParams().get(name);
     if (raw == null || raw.isEmpty()) {
       return null;
     }
     try {
-      return OffsetDateTime.parse(raw).toInstant();
+      return OffsetDateTime.parse(raw).withOffsetSameInstant(java.time.ZoneOffset.UTC);
     } catch (DateTimeParseException e) {
       try {
-        return java.time.LocalDate.parse(raw).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        return java.time.LocalDate.parse(raw).atStartOfDay().atOffset(java.time.ZoneOffset.UTC);
       } catch (DateTimeParseException e2) {
         throw HttpError.badRequest(name + " must be an ISO 8601 timestamp like 2026-01-01T00:00:00Z");
       }

@@ -58,6 +58,12 @@ public final class CampaignRepository {
     return client.preparedQuery(UPDATE).execute(args).mapEmpty();
   }
 
+  /** 10.0000 as 10 and 12.5000 as 12.5, never 1E+1. */
+  private static BigDecimal plain(BigDecimal value) {
+    BigDecimal stripped = value.stripTrailingZeros();
+    return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+  }
+
   static JsonObject toJson(Row r) {
     BigDecimal percent = r.getBigDecimal("commission_percent");
     String[] domains = r.getArrayOfStrings("allowed_domains");
@@ -69,7 +75,7 @@ public final class CampaignRepository {
         .put("allowed_domains", new JsonArray(domains == null ? java.util.List.of() : java.util.List.of(domains)))
         .put("currency", r.getString("currency"))
         .put("reward_type", r.getString("reward_type"))
-        .put("commission_percent", percent == null ? null : percent.stripTrailingZeros())
+        .put("commission_percent", percent == null ? null : plain(percent))
         .put("commission_amount_cents", r.getLong("commission_amount_cents"))
         .put("lead_reward_cents", r.getLong("lead_reward_cents"))
         .put("cookie_window_days", r.getInteger("cookie_window_days"))

@@ -147,6 +147,44 @@ class OwnerApiTest {
   }
 
   @Test
+  void dateFiltersSelectByCreationTime() {
+    owner.campaign(new JsonObject().put("name", "Dated"));
+    String future = "2999-01-01T00:00:00Z";
+    assertEquals(0, Http.json(owner.ownerGet("/campaigns?created_after=" + future))
+        .getJsonObject("pagination").getLong("total_count"));
+    assertTrue(Http.json(owner.ownerGet("/campaigns?created_before=" + future + "&created_after=2020-01-01"))
+        .getJsonObject("pagination").getLong("total_count") >= 1);
+    for (String path : new String[] {"/affiliates", "/commissions", "/conversions"}) {
+      assertEquals(200, owner.ownerGet(path + "?created_after=2020-01-01T00:00:00%2B02:00").statusCode(), path);
+    }
+  }
+
+  @Test
+  void wholePercentsAreWrittenAsPlainNumbers() {
+    HttpResponse<String> r = Http.post(engine.apiUrl() + "/campaigns", "application/json",
+        "{\"name\":\"Ten\",\"landing_page_url\":\"https://a.example\",\"reward_type\":\"percent\","
+            + "\"commission_percent\":10}", "X-Api-Key", owner.ownerKey);
+    assertTrue(r.body().contains("\"commission_percent\":10,"), r.body());
+  }
+
+  @Test
+  void nullForARequiredFieldIs400NotAServerError() {
+    JsonObject campaign = owner.campaign(new JsonObject());
+    JsonObject affiliate = owner.affiliate(campaign.getString("id"), "nulls@partner.example");
+    JsonObject link = owner.link(campaign.getString("id"), affiliate.getString("id"));
+    String[][] cases = {
+        {"/affiliates/" + affiliate.getString("id"), "{\"first_name\":null}", "first_name must not be null"},
+        {"/affiliate_links/" + link.getString("id"), "{\"state\":null}", "state must not be null"},
+        {"/campaigns/" + campaign.getString("id"), "{\"name\":null}", "name must not be null"},
+    };
+    for (String[] c : cases) {
+      HttpResponse<String> r = Http.put(engine.apiUrl() + c[0], "application/json", c[1], "X-Api-Key", owner.ownerKey);
+      assertEquals(400, r.statusCode(), c[0] + " " + r.body());
+      assertEquals(c[2], Http.json(r).getString("error"));
+    }
+  }
+
+  @Test
   void unknownEndpointAndUnknownIdAre404() {
     assertEquals(404, owner.ownerGet("/nothing-here").statusCode());
     assertEquals(404, owner.ownerGet("/campaigns/999999999").statusCode());
