@@ -37,7 +37,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
         ctx.fail(HttpError.forbidden("this key is not allowed from " + ip));
         return;
       }
-      Principal principal = found.principal();
+      Principal principal = new Principal(found.programId(), found.keyId(), found.role(), found.affiliateId());
       boolean affiliateRoute = ctx.request().path().startsWith("/api/v1/affiliate/");
       if (affiliateRoute == principal.isOwner()) {
         ctx.fail(HttpError.forbidden(principal.isOwner()

@@ -1,6 +1,5 @@
 package io.tracklane.store;
 
-import io.tracklane.api.Principal;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -18,8 +17,8 @@ public final class ApiKeyRepository {
       SELECT id, program_id, role, affiliate_id, ip_allowlist FROM api_keys
       WHERE key_hash = $1 AND revoked_at IS NULL""";
 
-  /** An active key: who it acts as and from where it may be used. */
-  public record ActiveKey(Principal principal, List<String> ipAllowlist) {
+  /** An active key: whose program it acts in, its role, and from where it may be used. */
+  public record ActiveKey(long keyId, long programId, String role, Long affiliateId, List<String> ipAllowlist) {
   }
 
   private final Pool pool;
@@ -44,9 +43,8 @@ public final class ApiKeyRepository {
       }
       Row r = rows.iterator().next();
       String[] allow = r.getArrayOfStrings("ip_allowlist");
-      Principal principal = new Principal(r.getLong("program_id"), r.getLong("id"), r.getString("role"),
-          r.getLong("affiliate_id"));
-      return new ActiveKey(principal, allow == null ? List.of() : Arrays.asList(allow));
+      return new ActiveKey(r.getLong("id"), r.getLong("program_id"), r.getString("role"), r.getLong("affiliate_id"),
+          allow == null ? List.of() : Arrays.asList(allow));
     });
   }
 }
