@@ -5,6 +5,7 @@ import io.tracklane.api.ApiVerticle;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.domain.ClickIdCodec;
+import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
@@ -72,7 +73,7 @@ public final class Engine {
         check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
         check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
 
-    return Topics.ensure(vertx, config.kafka()).compose(v -> {
+    return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
           new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));
@@ -81,8 +82,13 @@ public final class Engine {
         vertx.eventBus().consumer(ApiVerticle.CHANGES_ADDRESS, msg -> lookups.invalidateAll());
         EdgeMetrics metrics = new EdgeMetrics(registry);
         deployments.add(vertx.deployVerticle(
-            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, clock),
+            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
             new DeploymentOptions().setInstances(config.http().edgeInstances())));
+        deployments.add(vertx.deployVerticle(
+            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), lookups)));
+      } else if (config.runs(Role.API)) {
+        deployments.add(vertx.deployVerticle(
+            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), null)));
       }
       if (config.runs(Role.API)) {
         deployments.add(vertx.deployVerticle(() -> new ApiVerticle(config, pool),
@@ -115,6 +121,19 @@ public final class Engine {
         .onFailure(e -> LOG.warn("engine stop: {}", e.toString()))
         .timeout(30, TimeUnit.SECONDS)
         .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * The ledger needs its topics before it starts. An edge or API process starts without Kafka, so
+   * redirects keep working while it is down; postbacks answer 503 and readiness says why.
+   */
+  private static Future<Void> topics(Vertx vertx, AppConfig config) {
+    Future<Void> ensured = Topics.ensure(vertx, config.kafka());
+    if (config.runs(Role.LEDGER)) {
+      return ensured;
+    }
+    ensured.onFailure(e -> LOG.warn("could not check the Kafka topics, starting anyway: {}", e.toString()));
+    return Future.succeededFuture();
   }
 
   public Pool pool() {

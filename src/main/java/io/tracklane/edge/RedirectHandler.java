@@ -1,0 +1,158 @@
+package io.tracklane.edge;
+
+import io.tracklane.config.AppConfig;
+import io.tracklane.domain.ClickId;
+import io.tracklane.domain.ClickIdCodec;
+import io.tracklane.domain.Destinations;
+import io.tracklane.domain.EventIds;
+import io.tracklane.domain.Secrets;
+import io.tracklane.domain.UserAgents;
+import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.EventPublisher;
+import io.tracklane.firehose.EventTypes;
+import io.tracklane.http.HttpError;
+import io.tracklane.store.LinkRepository.LinkTarget;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GET /r/{code}: answers the 302 at once from the cache, then (off the response path) flags the
+ * click as bot or repeated and queues it to Kafka without waiting for the answer.
+ */
+final class RedirectHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(RedirectHandler.class);
+  private static final List<String> SUB_FIELDS = List.of("sub1", "sub2", "sub3", "sub4", "sub5", "source");
+  /** Sub ids are short labels; the bound keeps every Location far under the length limit. */
+  private static final int MAX_SUB_LENGTH = 255;
+
+  private final AppConfig config;
+  private final ClickIdCodec clickIds;
+  private final EdgeLookups lookups;
+  private final EventPublisher publisher;
+  private final EdgeMetrics metrics;
+  private final RedisMarks marks;
+  private final Clock clock;
+
+  RedirectHandler(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, EventPublisher publisher,
+      EdgeMetrics metrics, RedisMarks marks, Clock clock) {
+    this.config = config;
+    this.clickIds = clickIds;
+    this.lookups = lookups;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.marks = marks;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Map<String, String> query = QueryStrings.decode(ctx.request().query(), "query string");
+    lookups.linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
+      if (link == null) {
+        ctx.fail(HttpError.notFound("Link not found."));
+        return;
+      }
+      Instant now = clock.instant();
+      ClickId click = clickIds.issue(link.linkId(), now);
+      Map<String, String> macros = macros(link, click, query);
+      String location = link.creditable() ? Destinations.build(storedDestination(link), macros) : null;
+      boolean creditable = location != null;
+      if (creditable) {
+        ctx.response().putHeader("Set-Cookie", EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
+            + (long) link.cookieWindowDays() * 86400 + "; Path=/; HttpOnly; Secure; SameSite=Lax");
+      } else {
+        location = Destinations.isSafeUrl(link.fallbackUrl()) ? link.fallbackUrl()
+            : Destinations.build(link.landingPageUrl(), macros);
+      }
+      if (location == null) {
+        ctx.fail(HttpError.notFound("Link not found."));
+        return;
+      }
+      ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+      String userAgent = clip(ctx.request().getHeader("User-Agent"), 512);
+      String ip = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
+      JsonObject data = clickData(link, click, macros, creditable, ip, userAgent)
+          .put("referer", clip(ctx.request().getHeader("Referer"), 512));
+      flag(link, ip, userAgent).onComplete(flags -> publish(link, click, data, flags.result(), now));
+    }).onFailure(ctx::fail);
+  }
+
+  private static String storedDestination(LinkTarget link) {
+    return link.destinationUrl() != null ? link.destinationUrl() : link.landingPageUrl();
+  }
+
+  private static Map<String, String> macros(LinkTarget link, ClickId click, Map<String, String> query) {
+    Map<String, String> macros = new HashMap<>();
+    macros.put("click_id", click.value());
+    macros.put("affiliate_id", Long.toString(link.affiliateId()));
+    macros.put("campaign_id", Long.toString(link.campaignId()));
+    for (String name : SUB_FIELDS) {
+      macros.put(name, clip(query.get(name), MAX_SUB_LENGTH));
+    }
+    return macros;
+  }
+
+  /** "bot" for crawlers; "duplicate" when the same visitor clicked the same link within the window. */
+  private Future<List<String>> flag(LinkTarget link, String ip, String userAgent) {
+    if (UserAgents.isBot(userAgent)) {
+      return Future.succeededFuture(List.of("bot"));
+    }
+    String visitor = "uv:" + link.linkId() + ":" + Secrets.hash(ip + "|" + userAgent);
+    return marks.markFirst(visitor, config.edge().uniqueClickWindowSeconds())
+        .map(first -> first ? List.<String>of() : List.of("duplicate"))
+        // Without Redis we cannot tell; the click is kept and counted as unique rather than lost.
+        .otherwise(List.of());
+  }
+
+  private JsonObject clickData(LinkTarget link, ClickId click, Map<String, String> macros, boolean creditable,
+      String ip, String userAgent) {
+    JsonObject data = new JsonObject()
+        .put("click_id", click.value())
+        .put("link_id", link.linkId())
+        .put("campaign_id", link.campaignId())
+        .put("affiliate_id", link.affiliateId())
+        .put("creditable", creditable)
+        .put("ip", ip)
+        .put("user_agent", userAgent);
+    for (String name : SUB_FIELDS) {
+      data.put(name, macros.get(name));
+    }
+    return data;
+  }
+
+  private void publish(LinkTarget link, ClickId click, JsonObject data, List<String> flags, Instant now) {
+    data.put("flags", new JsonArray(flags)).put("unique", !flags.contains("duplicate"));
+    CloudEvent event = new CloudEvent(EventIds.click(click.value()), EventTypes.CLICK_RECORDED, link.programId(), now,
+        data);
+    publisher.publish(config.kafka().topicFacts(), event).onSuccess(v -> {
+      if (flags.contains("bot")) {
+        metrics.botClicks.increment();
+      } else {
+        metrics.clicks.increment();
+        if (flags.contains("duplicate")) {
+          metrics.clicksRepeated.increment();
+        }
+      }
+    }).onFailure(e -> {
+      metrics.clicksDropped.increment();
+      LOG.warn("click {} not queued: {}", click.value(), e.toString());
+    });
+  }
+
+  static String clip(String value, int max) {
+    if (value == null) {
+      return null;
+    }
+    return value.length() > max ? value.substring(0, max) : value;
+  }
+}
