@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
   private static final List<String> SUB_FIELDS = List.of("sub1", "sub2", "sub3", "sub4", "sub5", "source");
   /** Sub ids are short labels; the bound keeps every Location far under the length limit. */
   private static final int MAX_SUB_LENGTH = 255;
+  private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
 
   private final AppConfig config;
   private final ClickIdCodec clickIds;
@@ -149,10 +151,15 @@ final class RedirectHandler implements Handler<RoutingContext> {
     });
   }
 
+  /**
+   * Bounded and without control characters: these values are stored on the click, and PostgreSQL
+   * refuses a NUL in text, which would stall the ledger on a poisoned batch.
+   */
   static String clip(String value, int max) {
     if (value == null) {
       return null;
     }
-    return value.length() > max ? value.substring(0, max) : value;
+    String clean = CONTROL.matcher(value).replaceAll("");
+    return clean.length() > max ? clean.substring(0, max) : clean;
   }
 }
