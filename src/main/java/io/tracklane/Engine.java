@@ -63,8 +63,10 @@ public final class Engine {
     KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
     Engine engine = new Engine(vertx, pool, redis, publisher);
+    // Each call asks the calling thread's own generator: one captured here would hand every event
+    // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
-        ThreadLocalRandom.current());
+        () -> ThreadLocalRandom.current().nextLong());
     ProgramRepository programs = new ProgramRepository(pool);
     LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
 

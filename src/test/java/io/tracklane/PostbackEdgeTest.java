@@ -222,6 +222,38 @@ class PostbackEdgeTest {
     assertTrue(metrics.contains("tracklane_client_conversions_ignored_total 2.0"), metrics);
   }
 
+  @Test
+  void randomRequestsNeverAnswer5xxAndWithoutACredentialRecordNothing() {
+    long before = Http.json(f.ownerGet("/conversions")).getJsonObject("pagination").getLong("total_count");
+    java.util.Random random = new java.util.Random(20261121);
+    String[] methods = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"};
+    String[] paths = {"/postback", "/r/" + code, "/r/%zz", "/i/" + code, "/c.gif", "/postback/x", "/r/", "//r/x",
+        "/r/" + "c".repeat(300)};
+    String[] pieces = {"transaction_id", "amount", "currency", "event", "click_id", "customer_id", "coupon", "sub1",
+        "source", "=", "&", "%", "%0d%0a", "%00", "%zz", "%E2%82", "1e3", "-1", "NaN", "49.90", "EUR", "BHD", "sale",
+        "refund", "{", "}", "\"", ":", ",", "[", "]", "+", "..", "/", "@", "javascript:"};
+    String[] types = {"application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data",
+        "application/json; charset=latin1", ""};
+    int port = engine.config().http().edgePort();
+    for (int i = 0; i < 400; i++) {
+      StringBuilder query = new StringBuilder();
+      StringBuilder body = new StringBuilder();
+      for (int n = random.nextInt(12); n > 0; n--) {
+        query.append(pieces[random.nextInt(pieces.length)]);
+        body.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String method = methods[random.nextInt(methods.length)];
+      String target = paths[random.nextInt(paths.length)] + (query.length() > 0 ? "?" + query : "");
+      int status = Http.rawStatus(port, method, target.replace(" ", "%20"), types[random.nextInt(types.length)],
+          random.nextInt(10) == 0 ? "x".repeat(70_000) : body.toString());
+      assertTrue(status < 500, method + " " + target + " -> " + status);
+    }
+    // A later valid postback, once processed, proves the ledger has consumed past anything the fuzz queued.
+    finalStatus(accepted(f.postback("transaction_id=after-fuzz&amount=1.00&click_id=" + f.click(code))));
+    long after = Http.json(f.ownerGet("/conversions")).getJsonObject("pagination").getLong("total_count");
+    assertEquals(before + 1, after);
+  }
+
   private static HttpResponse<String> pixel(String clickId, String query) {
     String url = engine.edgeUrl() + "/c.gif?" + query;
     return clickId == null ? Http.get(url) : Http.get(url, "Cookie", "tl_click=" + clickId);

@@ -46,8 +46,11 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/r/:code").handler(new RedirectHandler(config, clickIds, lookups, publisher, metrics, marks, clock));
     router.get("/i/:code").handler(pixels::impression);
     router.get("/c.gif").handler(pixels::clientConversion);
-    router.route("/postback").handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     router.get("/postback").handler(postbacks);
+    // The content type is checked before the body handler, which would otherwise try to decode
+    // multipart bodies we never accept (and fail with a 500 on some of them).
+    router.post("/postback").handler(PostbackRequest::requireBodyType);
+    router.post("/postback").handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     router.post("/postback").handler(postbacks);
     router.route().failureHandler(new FailureHandler());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())

@@ -4,6 +4,7 @@ import io.tracklane.domain.Currencies;
 import io.tracklane.http.HttpError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -87,15 +88,37 @@ public record PostbackRequest(String token, String transactionId, String event, 
         email == null ? null : email.toLowerCase(Locale.ROOT), amount, currency);
   }
 
+  /** A route handler: POST bodies are JSON or a form, or absent (fields in the query string). */
+  static void requireBodyType(RoutingContext ctx) {
+    String length = ctx.request().getHeader("Content-Length");
+    boolean empty = "0".equals(length) || length == null && ctx.request().getHeader("Transfer-Encoding") == null;
+    if (!empty && !isJson(ctx.request().getHeader("Content-Type")) && !isForm(ctx.request().getHeader("Content-Type"))) {
+      throw unsupportedType();
+    }
+    ctx.next();
+  }
+
   private static Map<String, String> body(String contentType, Buffer body) {
-    String mime = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).trim();
-    if (mime.startsWith("application/json")) {
+    if (isJson(contentType)) {
       return json(body);
     }
-    if (mime.startsWith("application/x-www-form-urlencoded")) {
+    if (isForm(contentType)) {
       return QueryStrings.decode(body.toString(StandardCharsets.UTF_8), "form body");
     }
-    throw HttpError.badRequest("Content-Type must be application/json or application/x-www-form-urlencoded");
+    throw unsupportedType();
+  }
+
+  private static boolean isJson(String contentType) {
+    return contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith("application/json");
+  }
+
+  private static boolean isForm(String contentType) {
+    return contentType != null
+        && contentType.trim().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  private static HttpError unsupportedType() {
+    return HttpError.badRequest("Content-Type must be application/json or application/x-www-form-urlencoded");
   }
 
   private static Map<String, String> json(Buffer body) {

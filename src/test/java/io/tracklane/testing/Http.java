@@ -66,10 +66,25 @@ public final class Http {
    * bytes are written on a socket as given.
    */
   public static int rawStatus(int port, String requestLine) {
+    return rawStatus(port, requestLine.substring(0, requestLine.indexOf(' ')),
+        requestLine.substring(requestLine.indexOf(' ') + 1), null, "");
+  }
+
+  /** The same for any method, target, content type (null: none) and body. */
+  public static int rawStatus(int port, String method, String target, String contentType, String body) {
+    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    String head = method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+        + (content.length > 0 ? "Content-Length: " + content.length + "\r\n" : "") + "\r\n";
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout(5000);
-      socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      var out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.UTF_8));
+      try {
+        out.write(content);
+      } catch (IOException e) {
+        // The server may answer (413) and close before reading a large body: the answer is what counts.
+      }
       String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
           StandardCharsets.ISO_8859_1)).readLine();
       return Integer.parseInt(line.split(" ")[1]);
