@@ -39,11 +39,12 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RedisMarks marks = new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs());
-    PostbackHandler postbacks = new PostbackHandler(config, clickIds, lookups, publisher, metrics, marks, clock);
-    PixelHandler pixels = new PixelHandler(config, clickIds, lookups, publisher, metrics, postbacks, clock);
+    EdgeContext edge = new EdgeContext(config, clickIds, lookups, publisher, metrics,
+        new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs()), clock);
+    PostbackHandler postbacks = new PostbackHandler(edge);
+    PixelHandler pixels = new PixelHandler(edge, postbacks);
     Router router = Router.router(vertx);
-    router.get("/r/:code").handler(new RedirectHandler(config, clickIds, lookups, publisher, metrics, marks, clock));
+    router.get("/r/:code").handler(new RedirectHandler(edge));
     router.get("/i/:code").handler(pixels::impression);
     router.get("/c.gif").handler(pixels::clientConversion);
     router.get("/postback").handler(postbacks);

@@ -1,17 +1,13 @@
 package io.tracklane.edge;
 
-import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickId;
-import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.firehose.CloudEvent;
-import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.EventTypes;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -26,36 +22,25 @@ final class PixelHandler {
   static final Buffer GIF = Buffer.buffer(Base64.getDecoder()
       .decode("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="));
 
-  private final AppConfig config;
-  private final ClickIdCodec clickIds;
-  private final EdgeLookups lookups;
-  private final EventPublisher publisher;
-  private final EdgeMetrics metrics;
+  private final EdgeContext edge;
   private final PostbackHandler postbacks;
-  private final Clock clock;
 
-  PixelHandler(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, EventPublisher publisher,
-      EdgeMetrics metrics, PostbackHandler postbacks, Clock clock) {
-    this.config = config;
-    this.clickIds = clickIds;
-    this.lookups = lookups;
-    this.publisher = publisher;
-    this.metrics = metrics;
+  PixelHandler(EdgeContext edge, PostbackHandler postbacks) {
+    this.edge = edge;
     this.postbacks = postbacks;
-    this.clock = clock;
   }
 
   void impression(RoutingContext ctx) {
-    lookups.linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
+    edge.lookups().linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
       gif(ctx);
       if (link != null) {
-        Instant now = clock.instant();
+        Instant now = edge.clock().instant();
         JsonObject data = new JsonObject().put("link_id", link.linkId()).put("campaign_id", link.campaignId())
             .put("affiliate_id", link.affiliateId());
         String id = "imp_" + link.linkId() + "_" + now.toEpochMilli() + "_" + Long.toHexString(System.nanoTime());
-        publisher.publish(config.kafka().topicFacts(),
+        edge.publisher().publish(edge.config().kafka().topicFacts(),
                 new CloudEvent(id, EventTypes.IMPRESSION_RECORDED, link.programId(), now, data))
-            .onSuccess(v -> metrics.impressions.increment())
+            .onSuccess(v -> edge.metrics().impressions.increment())
             .onFailure(e -> LOG.warn("impression not queued: {}", e.toString()));
       }
     }).onFailure(ctx::fail);
@@ -69,22 +54,22 @@ final class PixelHandler {
   void clientConversion(RoutingContext ctx) {
     Map<String, String> fields = QueryStrings.decode(ctx.request().query(), "query string");
     Cookie cookie = ctx.request().getCookie(EdgeVerticle.CLICK_COOKIE);
-    Optional<ClickId> click = clickIds.verify(cookie == null ? null : cookie.getValue());
+    Optional<ClickId> click = edge.clickIds().verify(cookie == null ? null : cookie.getValue());
     fields.remove("token");
     fields.remove("event");
     fields.put("click_id", click.map(ClickId::value).orElse("none"));
     PostbackRequest pb = PostbackRequest.fromFields(fields);
     if (click.isEmpty()) {
-      metrics.clientConversionsIgnored.increment();
+      edge.metrics().clientConversionsIgnored.increment();
       gif(ctx);
       return;
     }
-    lookups.linksById().get(click.get().linkId()).compose(link -> {
+    edge.lookups().linksById().get(click.get().linkId()).compose(link -> {
       if (link == null || !link.acceptClientConversions()) {
-        metrics.clientConversionsIgnored.increment();
+        edge.metrics().clientConversionsIgnored.increment();
         return Future.succeededFuture();
       }
-      return lookups.programsById().get(link.programId())
+      return edge.lookups().programsById().get(link.programId())
           .compose(program -> postbacks.record(program, pb, "client")).mapEmpty();
     }).onSuccess(v -> gif(ctx)).onFailure(ctx::fail);
   }

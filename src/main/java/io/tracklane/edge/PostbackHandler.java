@@ -1,12 +1,9 @@
 package io.tracklane.edge;
 
-import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickId;
-import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.domain.EventIds;
 import io.tracklane.domain.Money;
 import io.tracklane.firehose.CloudEvent;
-import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.ProgramRepository.ProgramInfo;
@@ -16,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,25 +28,12 @@ final class PostbackHandler implements Handler<RoutingContext> {
   record Outcome(String status, String eventId) {
   }
 
-  private final AppConfig config;
-  private final ClickIdCodec clickIds;
-  private final EdgeLookups lookups;
-  private final EventPublisher publisher;
-  private final EdgeMetrics metrics;
-  private final RedisMarks marks;
-  private final Clock clock;
+  private final EdgeContext edge;
   private final PostbackAuth auth;
 
-  PostbackHandler(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, EventPublisher publisher,
-      EdgeMetrics metrics, RedisMarks marks, Clock clock) {
-    this.config = config;
-    this.clickIds = clickIds;
-    this.lookups = lookups;
-    this.publisher = publisher;
-    this.metrics = metrics;
-    this.marks = marks;
-    this.clock = clock;
-    this.auth = new PostbackAuth(lookups);
+  PostbackHandler(EdgeContext edge) {
+    this.edge = edge;
+    this.auth = new PostbackAuth(edge.lookups());
   }
 
   @Override
@@ -63,7 +46,7 @@ final class PostbackHandler implements Handler<RoutingContext> {
     Buffer signed = post ? body : Buffer.buffer(req.query() == null ? "" : req.query());
     auth.authenticate(pb.token(), req.getHeader(PostbackAuth.PROGRAM_HEADER),
             req.getHeader(PostbackAuth.SIGNATURE_HEADER), signed)
-        .onFailure(e -> metrics.postbacksRejected.increment())
+        .onFailure(e -> edge.metrics().postbacksRejected.increment())
         .compose(program -> record(program, pb, "server"))
         .onSuccess(outcome -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
             .end(new JsonObject().put("status", outcome.status()).put("event_id", outcome.eventId()).encode()))
@@ -77,15 +60,15 @@ final class PostbackHandler implements Handler<RoutingContext> {
       Money amount = pb.amount() == null ? Money.of(0, currency) : Money.parse(pb.amount(), currency);
       String mark = "pb:" + eventId;
       // Redis only saves work here: when it is down, publish and let the idempotent ledger dedupe.
-      return marks.exists(mark).otherwise(false).compose(seen -> {
+      return edge.marks().exists(mark).otherwise(false).compose(seen -> {
         if (seen) {
-          metrics.postbacksDuplicate.increment();
+          edge.metrics().postbacksDuplicate.increment();
           return Future.succeededFuture(new Outcome("duplicate", eventId));
         }
         return publish(program, pb, eventId, amount, trust).map(v -> {
-          metrics.postbacksAccepted.increment();
+          edge.metrics().postbacksAccepted.increment();
           // Marked only after the broker's ack, so a failed first try is never taken for a duplicate.
-          marks.markFirst(mark, config.edge().postbackDedupeTtlSeconds());
+          edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds());
           return new Outcome("accepted", eventId);
         });
       });
@@ -103,10 +86,10 @@ final class PostbackHandler implements Handler<RoutingContext> {
         .put("amount_minor", amount.minor())
         .put("currency", amount.currency())
         .put("trust", trust);
-    Instant now = clock.instant();
+    Instant now = edge.clock().instant();
     CloudEvent event = new CloudEvent(eventId, EventTypes.POSTBACK_RECEIVED, program.id(), now, data);
-    return publisher.publish(config.kafka().topicFacts(), event).recover(e -> {
-      metrics.postbacksUnavailable.increment();
+    return edge.publisher().publish(edge.config().kafka().topicFacts(), event).recover(e -> {
+      edge.metrics().postbacksUnavailable.increment();
       LOG.warn("postback {} not accepted: {}", eventId, e.toString());
       return Future.failedFuture(HttpError.unavailable("could not record the postback durably, retry"));
     });
@@ -117,11 +100,11 @@ final class PostbackHandler implements Handler<RoutingContext> {
     if (pb.currency() != null) {
       return Future.succeededFuture(pb.currency());
     }
-    Long linkId = clickIds.verify(pb.clickId()).map(ClickId::linkId).orElse(null);
+    Long linkId = edge.clickIds().verify(pb.clickId()).map(ClickId::linkId).orElse(null);
     if (linkId == null) {
       return Future.succeededFuture(program.currency());
     }
-    return lookups.linksById().get(linkId).map(link -> link == null || link.programId() != program.id()
+    return edge.lookups().linksById().get(linkId).map(link -> link == null || link.programId() != program.id()
         ? program.currency() : link.currency());
   }
 }

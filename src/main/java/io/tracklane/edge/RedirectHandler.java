@@ -1,14 +1,11 @@
 package io.tracklane.edge;
 
-import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickId;
-import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.domain.Destinations;
 import io.tracklane.domain.EventIds;
 import io.tracklane.domain.Secrets;
 import io.tracklane.domain.UserAgents;
 import io.tracklane.firehose.CloudEvent;
-import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.LinkRepository.LinkTarget;
@@ -17,7 +14,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -37,35 +33,22 @@ final class RedirectHandler implements Handler<RoutingContext> {
   private static final int MAX_SUB_LENGTH = 255;
   private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
 
-  private final AppConfig config;
-  private final ClickIdCodec clickIds;
-  private final EdgeLookups lookups;
-  private final EventPublisher publisher;
-  private final EdgeMetrics metrics;
-  private final RedisMarks marks;
-  private final Clock clock;
+  private final EdgeContext edge;
 
-  RedirectHandler(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, EventPublisher publisher,
-      EdgeMetrics metrics, RedisMarks marks, Clock clock) {
-    this.config = config;
-    this.clickIds = clickIds;
-    this.lookups = lookups;
-    this.publisher = publisher;
-    this.metrics = metrics;
-    this.marks = marks;
-    this.clock = clock;
+  RedirectHandler(EdgeContext edge) {
+    this.edge = edge;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Map<String, String> query = QueryStrings.decode(ctx.request().query(), "query string");
-    lookups.linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
+    edge.lookups().linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
       if (link == null) {
         ctx.fail(HttpError.notFound("Link not found."));
         return;
       }
-      Instant now = clock.instant();
-      ClickId click = clickIds.issue(link.linkId(), now);
+      Instant now = edge.clock().instant();
+      ClickId click = edge.clickIds().issue(link.linkId(), now);
       Map<String, String> macros = macros(link, click, query);
       String location = link.creditable() ? Destinations.build(storedDestination(link), macros) : null;
       boolean creditable = location != null;
@@ -110,7 +93,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
       return Future.succeededFuture(List.of("bot"));
     }
     String visitor = "uv:" + link.linkId() + ":" + Secrets.hash(ip + "|" + userAgent);
-    return marks.markFirst(visitor, config.edge().uniqueClickWindowSeconds())
+    return edge.marks().markFirst(visitor, edge.config().edge().uniqueClickWindowSeconds())
         .map(first -> first ? List.<String>of() : List.of("duplicate"))
         // Without Redis we cannot tell; the click is kept and counted as unique rather than lost.
         .otherwise(List.of());
@@ -136,17 +119,17 @@ final class RedirectHandler implements Handler<RoutingContext> {
     data.put("flags", new JsonArray(flags)).put("unique", !flags.contains("duplicate"));
     CloudEvent event = new CloudEvent(EventIds.click(click.value()), EventTypes.CLICK_RECORDED, link.programId(), now,
         data);
-    publisher.publish(config.kafka().topicFacts(), event).onSuccess(v -> {
+    edge.publisher().publish(edge.config().kafka().topicFacts(), event).onSuccess(v -> {
       if (flags.contains("bot")) {
-        metrics.botClicks.increment();
+        edge.metrics().botClicks.increment();
       } else {
-        metrics.clicks.increment();
+        edge.metrics().clicks.increment();
         if (flags.contains("duplicate")) {
-          metrics.clicksRepeated.increment();
+          edge.metrics().clicksRepeated.increment();
         }
       }
     }).onFailure(e -> {
-      metrics.clicksDropped.increment();
+      edge.metrics().clicksDropped.increment();
       LOG.warn("click {} not queued: {}", click.value(), e.toString());
     });
   }
