@@ -1,5 +1,7 @@
 package io.tracklane.edge;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tracklane.domain.ClickId;
 import io.tracklane.domain.Destinations;
 import io.tracklane.domain.EventIds;
@@ -32,6 +34,12 @@ final class RedirectHandler implements Handler<RoutingContext> {
   /** Sub ids are short labels; the bound keeps every Location far under the length limit. */
   private static final int MAX_SUB_LENGTH = 255;
   private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
+
+  /**
+   * User agents repeat a lot (a few thousand cover nearly all traffic), and the list match is the
+   * costliest step of a redirect in the profile: remember the answers, bounded.
+   */
+  private static final Cache<String, Boolean> BOTS = Caffeine.newBuilder().maximumSize(20_000).build();
 
   private final EdgeContext edge;
 
@@ -89,7 +97,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
 
   /** "bot" for crawlers; "duplicate" when the same visitor clicked the same link within the window. */
   private Future<List<String>> flag(LinkTarget link, String ip, String userAgent) {
-    if (UserAgents.isBot(userAgent)) {
+    if (userAgent == null || BOTS.get(userAgent, UserAgents::isBot)) {
       return Future.succeededFuture(List.of("bot"));
     }
     String visitor = "uv:" + link.linkId() + ":" + Secrets.hash(ip + "|" + userAgent);
