@@ -13,8 +13,9 @@ import java.util.stream.LongStream;
 /**
  * An open-loop load generator (wrk2 is not packaged by Debian): sends GETs at a fixed rate and
  * measures each latency from when the request was due, not when it was sent, so a stalled server
- * is not hidden by a stalled client (coordinated omission). Two event loops share the rate. Run
- * from the repository root: java -cp target/tracklane.jar load-tests/FixedRate.java URL RATE SECONDS CONNECTIONS
+ * is not hidden by a stalled client (coordinated omission). Two event loops share the rate. The
+ * first WARMUP seconds (the client's own JIT) are sent but not measured. Run from the repository
+ * root: java -cp target/tracklane.jar load-tests/FixedRate.java URL RATE SECONDS CONNECTIONS WARMUP
  */
 public final class FixedRate extends AbstractVerticle {
   private static final String AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
@@ -23,6 +24,7 @@ public final class FixedRate extends AbstractVerticle {
   private final URI uri;
   private final int rate;
   private final int total;
+  private final int skipped;
   private final int connections;
   private final long[] latencies;
   private int sent;
@@ -30,10 +32,11 @@ public final class FixedRate extends AbstractVerticle {
   private int errors;
   private Promise<Void> finished;
 
-  FixedRate(URI uri, int rate, int seconds, int connections) {
+  FixedRate(URI uri, int rate, int seconds, int connections, int warmup) {
     this.uri = uri;
     this.rate = rate;
-    this.total = rate * seconds;
+    this.skipped = rate * warmup;
+    this.total = rate * (warmup + seconds);
     this.connections = connections;
     this.latencies = new long[total];
   }
@@ -70,12 +73,13 @@ public final class FixedRate extends AbstractVerticle {
     int rate = Integer.parseInt(args[1]);
     int seconds = Integer.parseInt(args[2]);
     int connections = Integer.parseInt(args[3]);
+    int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     Vertx vertx = Vertx.vertx();
     List<FixedRate> generators = new ArrayList<>();
     List<io.vertx.core.Future<Void>> all = new ArrayList<>();
-    long began = System.nanoTime();
+    long began = System.nanoTime() + warmup * 1_000_000_000L;
     for (int i = 0; i < LOOPS; i++) {
-      FixedRate g = new FixedRate(uri, rate / LOOPS, seconds, Math.max(1, connections / LOOPS));
+      FixedRate g = new FixedRate(uri, rate / LOOPS, seconds, Math.max(1, connections / LOOPS), warmup);
       g.finished = Promise.promise();
       generators.add(g);
       all.add(g.finished.future());
@@ -83,7 +87,8 @@ public final class FixedRate extends AbstractVerticle {
     }
     io.vertx.core.Future.all(all).onComplete(ar -> {
       double elapsed = (System.nanoTime() - began) / 1e9 - 0.2;
-      long[] sorted = generators.stream().flatMapToLong(g -> LongStream.of(g.latencies)).sorted().toArray();
+      long[] sorted = generators.stream()
+          .flatMapToLong(g -> LongStream.of(g.latencies).skip(g.skipped)).sorted().toArray();
       int errors = generators.stream().mapToInt(g -> g.errors).sum();
       System.out.printf("FIXED rate=%d achieved=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d%n", rate,
           sorted.length / elapsed, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, errors);

@@ -116,7 +116,7 @@ REDIRECT_RPS="$(awk '$1 == "redirect" { sub("rps=", "", $3); print $3 }' "$RESUL
 # Half of the redirect's own ceiling: a load it can sustain, so the figure is latency, not queueing.
 HALF=$((REDIRECT_RPS / 2))
 log "redirect at half its measured rate ($HALF/s) for ${DURATION}s"
-FIXED="$(java -cp "$JAR" load-tests/FixedRate.java "$REDIRECT_URL" "$HALF" "$DURATION" "$CONNECTIONS" | grep '^FIXED')"
+FIXED="$(java -cp "$JAR" load-tests/FixedRate.java "$REDIRECT_URL" "$HALF" "$DURATION" "$CONNECTIONS" 10 | grep '^FIXED')"
 DROPPED="$(curl -s "http://127.0.0.1:$OPS_PORT/metrics" | awk '/^tracklane_clicks_dropped_total/ { print $2 }')"
 
 echo

@@ -9,6 +9,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,8 @@ public final class ChangeBridge extends VerticleBase {
       conn.exceptionHandler(e -> lost(conn, e));
       conn.endHandler(v -> lost(conn, null));
       return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
-    });
+      // A Redis that accepts connections but never answers must not hold up the start either.
+    }).timeout(RETRY_MS * 2, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   private void onMessage(Response message) {
