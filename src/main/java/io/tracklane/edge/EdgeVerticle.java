@@ -40,7 +40,8 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EdgeContext edge = new EdgeContext(config, clickIds, lookups, publisher, metrics,
-        new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs()), clock);
+        new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs()),
+        new EventBatcher(context, publisher, config.kafka().topicFacts()), clock);
     PostbackHandler postbacks = new PostbackHandler(edge);
     PixelHandler pixels = new PixelHandler(edge, postbacks);
     Router router = Router.router(vertx);

@@ -38,8 +38,7 @@ final class PixelHandler {
         JsonObject data = new JsonObject().put("link_id", link.linkId()).put("campaign_id", link.campaignId())
             .put("affiliate_id", link.affiliateId());
         String id = "imp_" + link.linkId() + "_" + now.toEpochMilli() + "_" + Long.toHexString(System.nanoTime());
-        edge.publisher().publish(edge.config().kafka().topicFacts(),
-                new CloudEvent(id, EventTypes.IMPRESSION_RECORDED, link.programId(), now, data))
+        edge.facts().add(new CloudEvent(id, EventTypes.IMPRESSION_RECORDED, link.programId(), now, data))
             .onSuccess(v -> edge.metrics().impressions.increment())
             .onFailure(e -> LOG.warn("impression not queued: {}", e.toString()));
       }

@@ -127,7 +127,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
     data.put("flags", new JsonArray(flags)).put("unique", !flags.contains("duplicate"));
     CloudEvent event = new CloudEvent(EventIds.click(click.value()), EventTypes.CLICK_RECORDED, link.programId(), now,
         data);
-    edge.publisher().publish(edge.config().kafka().topicFacts(), event).onSuccess(v -> {
+    edge.facts().add(event).onSuccess(v -> {
       if (flags.contains("bot")) {
         edge.metrics().botClicks.increment();
       } else {
