@@ -39,7 +39,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    EdgeContext edge = new EdgeContext(config, clickIds, lookups, publisher, metrics,
+    EdgeContext edge = new EdgeContext(config, clickIds, lookups, metrics,
         new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs()),
         new EventBatcher(context, publisher, config.kafka().topicFacts()), clock);
     PostbackHandler postbacks = new PostbackHandler(edge);

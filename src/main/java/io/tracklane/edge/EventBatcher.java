@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Gathers the facts one edge verticle produces while its event loop is busy and publishes them
- * together at the end of the burst, for facts nobody waits for (clicks, impressions). Under load
- * a burst holds tens of clicks, and the publisher's per-call cost is paid once for all of them.
+ * together at the end of the burst. Under load a burst holds tens of facts, and the publisher's
+ * per-call cost (a hand-off to a worker thread and back) is paid once for all of them. Each fact's
+ * Future completes with its batch: a postback answers 200 only once the whole batch is acked.
  */
 final class EventBatcher {
   private static final int MAX_BATCH = 500;

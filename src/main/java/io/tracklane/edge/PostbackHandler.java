@@ -88,7 +88,7 @@ final class PostbackHandler implements Handler<RoutingContext> {
         .put("trust", trust);
     Instant now = edge.clock().instant();
     CloudEvent event = new CloudEvent(eventId, EventTypes.POSTBACK_RECEIVED, program.id(), now, data);
-    return edge.publisher().publish(edge.config().kafka().topicFacts(), event).recover(e -> {
+    return edge.facts().add(event).recover(e -> {
       edge.metrics().postbacksUnavailable.increment();
       LOG.warn("postback {} not accepted: {}", eventId, e.toString());
       return Future.failedFuture(HttpError.unavailable("could not record the postback durably, retry"));
