@@ -31,7 +31,7 @@ class RedirectEdgeTest {
 
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(RedirectEdgeTest.class);
+    engine = TestEngine.start(RedirectEdgeTest.class, Map.of("edge.trusted_proxies", "127.0.0.1"));
     f = new Fixtures(engine, "EUR");
   }
 
@@ -179,6 +179,19 @@ class RedirectEdgeTest {
     String metrics = Http.get(engine.opsUrl() + "/metrics").body();
     assertTrue(metrics.contains("tracklane_bot_clicks_total"), metrics);
     assertTrue(metrics.contains("tracklane_clicks_repeated_total"), metrics);
+  }
+
+  @Test
+  void behindATrustedProxyVisitorsAreToldApartByTheirForwardedAddress() {
+    String code = link(f.campaign(new JsonObject()));
+    List<String> clicks = List.of("198.51.100.1", "198.51.100.2", "198.51.100.1").stream()
+        .map(ip -> Http.get(engine.edgeUrl() + "/r/" + code, "User-Agent", CHROME, "X-Forwarded-For", ip))
+        .map(r -> Fixtures.query(r.headers().firstValue("Location").orElseThrow()).get("click_id")).toList();
+    assertEquals(List.of(), flags(clicks.get(0)));
+    assertEquals(List.of(), flags(clicks.get(1)));
+    assertEquals(List.of("duplicate"), flags(clicks.get(2)));
+    assertEquals("198.51.100.2",
+        Sql.awaitRows(engine, 1, "SELECT ip FROM clicks WHERE click_id = ?", clicks.get(1)).get(0).get("ip"));
   }
 
   private static Object flags(String clickId) {

@@ -46,7 +46,8 @@ public record AppConfig(
   }
 
   /** How long the edge remembers postbacks and visitors in Redis, and how long it waits for Redis. */
-  public record EdgeConfig(int postbackDedupeTtlSeconds, int uniqueClickWindowSeconds, int redisTimeoutMs) {
+  public record EdgeConfig(int postbackDedupeTtlSeconds, int uniqueClickWindowSeconds, int redisTimeoutMs,
+      Set<String> trustedProxies) {
   }
 
   /** Loads from the bundled defaults and the process environment. */
@@ -79,7 +80,10 @@ public record AppConfig(
         r.integer("ledger.outbox_sweep_ms", 50, 600_000));
     ClickIdConfig clickId = clickIdKeys(r);
     EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
-        r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000));
+        r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),
+        Set.copyOf(r.list("edge.trusted_proxies")));
+    edge.trustedProxies().stream().filter(ip -> !ip.matches("[0-9a-fA-F.:]{2,45}")).forEach(ip ->
+        r.problem("edge.trusted_proxies: '" + ip + "' is not an IP address"));
     r.check();
     return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge);
   }
