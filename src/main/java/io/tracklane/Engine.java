@@ -5,6 +5,7 @@ import io.tracklane.api.ApiVerticle;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.domain.ClickIdCodec;
+import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
@@ -62,8 +63,10 @@ public final class Engine {
     KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
     Engine engine = new Engine(vertx, pool, redis, publisher);
+    // Each call asks the calling thread's own generator: one captured here would hand every event
+    // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
-        ThreadLocalRandom.current());
+        () -> ThreadLocalRandom.current().nextLong());
     ProgramRepository programs = new ProgramRepository(pool);
     LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
 
@@ -72,13 +75,7 @@ public final class Engine {
         check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
         check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
 
-    // A broker that is down at start must not keep the engine down: it reports not-ready and the
-    // edge answers 503 until Kafka is back; the broker auto-creates topics if they are still missing.
-    Future<Void> topics = Topics.ensure(vertx, config.kafka()).recover(e -> {
-      LOG.warn("could not ensure Kafka topics, continuing not-ready: {}", e.toString());
-      return Future.succeededFuture();
-    });
-    return topics.compose(v -> {
+    return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
           new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));
@@ -87,8 +84,13 @@ public final class Engine {
         vertx.eventBus().consumer(ApiVerticle.CHANGES_ADDRESS, msg -> lookups.invalidateAll());
         EdgeMetrics metrics = new EdgeMetrics(registry);
         deployments.add(vertx.deployVerticle(
-            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, clock),
+            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
             new DeploymentOptions().setInstances(config.http().edgeInstances())));
+        deployments.add(vertx.deployVerticle(
+            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), lookups)));
+      } else if (config.runs(Role.API)) {
+        deployments.add(vertx.deployVerticle(
+            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), null)));
       }
       if (config.runs(Role.API)) {
         deployments.add(vertx.deployVerticle(() -> new ApiVerticle(config, pool),
@@ -121,6 +123,23 @@ public final class Engine {
         .onFailure(e -> LOG.warn("engine stop: {}", e.toString()))
         .timeout(30, TimeUnit.SECONDS)
         .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * The ledger needs its topics before it starts. An edge or API process starts without Kafka, so
+   * redirects keep working while it is down; postbacks answer 503 and readiness says why.
+   */
+  /**
+   * Makes sure the topics exist. A broker that is down at start must not keep the engine down: it
+   * reports not-ready, the edge answers postbacks 503 until Kafka is back, and the ledger's consumer
+   * subscribes once it can. Only the ledger waits for the check (so its topics have their partitions).
+   */
+  private static Future<Void> topics(Vertx vertx, AppConfig config) {
+    Future<Void> ensured = Topics.ensure(vertx, config.kafka()).recover(e -> {
+      LOG.warn("could not ensure the Kafka topics, starting not-ready: {}", e.toString());
+      return Future.succeededFuture();
+    });
+    return config.runs(Role.LEDGER) ? ensured : Future.succeededFuture();
   }
 
   public Pool pool() {

@@ -62,6 +62,7 @@ public final class ApiVerticle extends VerticleBase {
     new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).mount(api);
     new LinksHandler(pool, links, campaigns, affiliates, audit, changed).mount(api);
     new LedgerReadHandler(new CommissionRepository(pool), new ConversionRepository(pool)).mount(api);
+    new PostbacksHandler(new io.tracklane.store.PostbackStatusRepository(pool)).mount(api);
     api.route().handler(ctx -> ctx.fail(io.tracklane.http.HttpError.notFound("No such endpoint.")));
 
     Router root = Router.router(vertx);

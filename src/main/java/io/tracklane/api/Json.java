@@ -1,11 +1,11 @@
 package io.tracklane.api;
 
+import io.tracklane.domain.Destinations;
 import io.tracklane.http.HttpError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.util.Set;
 
 /** Reading request bodies: known fields only, typed values, a 400 naming the field otherwise. */
@@ -152,18 +152,9 @@ public final class Json {
     return value;
   }
 
+  /** Stored URLs may carry macros such as {click_id} after the host; see Destinations. */
   public static boolean isSafeUrl(String value) {
-    if (value.chars().anyMatch(c -> c < 0x21 || c == '\\' || c == 0x7f)) {
-      return false;
-    }
-    try {
-      URI uri = new URI(value);
-      String scheme = uri.getScheme();
-      return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-          && uri.getHost() != null && uri.getRawUserInfo() == null;
-    } catch (java.net.URISyntaxException e) {
-      return false;
-    }
+    return Destinations.isSafeTemplate(value);
   }
 
   public static JsonArray strings(JsonObject body, String field) {

@@ -1,5 +1,6 @@
 package io.tracklane.api;
 
+import io.tracklane.domain.Destinations;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.AuditLog;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Set;
 
@@ -130,8 +130,8 @@ public final class LinksHandler {
     if (destination == null) {
       return;
     }
-    String host = URI.create(destination).getHost().toLowerCase(java.util.Locale.ROOT);
-    String landingHost = URI.create(campaign.getString("landing_page_url")).getHost().toLowerCase(java.util.Locale.ROOT);
+    String host = Destinations.host(destination);
+    String landingHost = Destinations.host(campaign.getString("landing_page_url"));
     JsonArray allowed = campaign.getJsonArray("allowed_domains");
     boolean ok = host.equals(landingHost) || allowed.stream().map(d -> d.toString().toLowerCase(java.util.Locale.ROOT))
         .anyMatch(d -> host.equals(d) || host.endsWith("." + d));

@@ -15,7 +15,8 @@ public record AppConfig(
     RedisConfig redis,
     KafkaConfig kafka,
     LedgerConfig ledger,
-    ClickIdConfig clickId) {
+    ClickIdConfig clickId,
+    EdgeConfig edge) {
 
   /** A role a process can run; all three by default. */
   public enum Role { EDGE, API, LEDGER }
@@ -42,6 +43,11 @@ public record AppConfig(
   }
 
   public record ClickIdConfig(Map<Integer, byte[]> keys, int currentKeyId) {
+  }
+
+  /** How long the edge remembers postbacks and visitors in Redis, and how long it waits for Redis. */
+  public record EdgeConfig(int postbackDedupeTtlSeconds, int uniqueClickWindowSeconds, int redisTimeoutMs,
+      Set<String> trustedProxies) {
   }
 
   /** Loads from the bundled defaults and the process environment. */
@@ -73,8 +79,13 @@ public record AppConfig(
         r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),
         r.integer("ledger.outbox_sweep_ms", 50, 600_000));
     ClickIdConfig clickId = clickIdKeys(r);
+    EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
+        r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),
+        Set.copyOf(r.list("edge.trusted_proxies")));
+    edge.trustedProxies().stream().filter(ip -> !ip.matches("[0-9a-fA-F.:]{2,45}")).forEach(ip ->
+        r.problem("edge.trusted_proxies: '" + ip + "' is not an IP address"));
     r.check();
-    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId);
+    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge);
   }
 
   public boolean runs(Role role) {

@@ -1,39 +1,110 @@
 package io.tracklane.domain;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds the redirect target from a stored URL: macros such as {click_id} are replaced with
  * URL-encoded values; a URL without {click_id} gets click_id appended as a query parameter.
+ * Macros are substituted only after the host, so no value can change where the browser goes.
  */
 public final class Destinations {
   public static final String CLICK_ID = "click_id";
+  /** Far below browser limits, far above any real landing page with its tracking parameters. */
+  public static final int MAX_LOCATION_LENGTH = 8192;
+  private static final Pattern MACRO = Pattern.compile(
+      "\\{(click_id|affiliate_id|campaign_id|sub[1-5]|source)\\}");
 
   private Destinations() {
   }
 
   /**
+   * The redirect target, or null when the result would not be a safe absolute http(s) URL.
+   *
    * @param storedUrl the link's or campaign's URL, from configuration only
    * @param values macro values by name (click_id, affiliate_id, campaign_id, sub1..sub5, source); null values become empty
    */
   public static String build(String storedUrl, Map<String, String> values) {
-    boolean hasClickMacro = storedUrl.contains("{click_id}");
-    String url = storedUrl;
-    if (url.indexOf('{') >= 0) {
-      for (Map.Entry<String, String> macro : values.entrySet()) {
-        url = url.replace("{" + macro.getKey() + "}", encode(macro.getValue()));
+    int pathStart = pathStart(storedUrl);
+    if (pathStart < 0) {
+      return null;
+    }
+    String origin = storedUrl.substring(0, pathStart);
+    String rest = storedUrl.substring(pathStart);
+    boolean hasClickMacro = rest.contains("{click_id}");
+    if (rest.indexOf('{') >= 0) {
+      rest = MACRO.matcher(rest).replaceAll(m -> Matcher.quoteReplacement(encode(values.get(m.group(1)))));
+    }
+    String url = origin + rest;
+    if (!hasClickMacro) {
+      int hash = url.indexOf('#');
+      String fragment = hash >= 0 ? url.substring(hash) : "";
+      String base = hash >= 0 ? url.substring(0, hash) : url;
+      String separator = base.indexOf('?') >= 0 ? (base.endsWith("?") || base.endsWith("&") ? "" : "&") : "?";
+      url = base + separator + CLICK_ID + "=" + encode(values.get(CLICK_ID)) + fragment;
+    }
+    return url.length() <= MAX_LOCATION_LENGTH && isSafeUrl(url) && sameOrigin(origin, url) ? url : null;
+  }
+
+  /**
+   * An absolute http(s) URL with a host and no user info, free of control characters, spaces and
+   * backslashes (which some browsers read as '/'): safe to put in a Location header.
+   */
+  public static boolean isSafeUrl(String value) {
+    if (value == null || value.chars().anyMatch(c -> c < 0x21 || c == '\\' || c == 0x7f)) {
+      return false;
+    }
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme();
+      return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
+          && uri.getHost() != null && uri.getRawUserInfo() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** A URL that may be stored as a destination: safe once its macros are filled, none of them in the host. */
+  public static boolean isSafeTemplate(String value) {
+    if (value == null) {
+      return false;
+    }
+    int pathStart = pathStart(value);
+    if (pathStart < 0 || value.substring(0, pathStart).indexOf('{') >= 0) {
+      return false;
+    }
+    return isSafeUrl(MACRO.matcher(value).replaceAll("m"));
+  }
+
+  /** The host a safe template leads to, lower-cased. */
+  public static String host(String safeTemplate) {
+    return URI.create(MACRO.matcher(safeTemplate).replaceAll("m")).getHost().toLowerCase(Locale.ROOT);
+  }
+
+  /** Where the path starts (after scheme://authority), or -1 when there is no scheme://authority. */
+  private static int pathStart(String url) {
+    int scheme = url.indexOf("://");
+    if (scheme <= 0) {
+      return -1;
+    }
+    int from = scheme + 3;
+    for (int i = from; i < url.length(); i++) {
+      char c = url.charAt(i);
+      if (c == '/' || c == '?' || c == '#') {
+        return i;
       }
     }
-    if (hasClickMacro) {
-      return url;
-    }
-    int hash = url.indexOf('#');
-    String fragment = hash >= 0 ? url.substring(hash) : "";
-    String base = hash >= 0 ? url.substring(0, hash) : url;
-    String separator = base.indexOf('?') >= 0 ? (base.endsWith("?") || base.endsWith("&") ? "" : "&") : "?";
-    return base + separator + CLICK_ID + "=" + encode(values.get(CLICK_ID)) + fragment;
+    return url.length();
+  }
+
+  private static boolean sameOrigin(String origin, String url) {
+    return pathStart(url) == origin.length() && url.startsWith(origin);
   }
 
   private static String encode(String value) {

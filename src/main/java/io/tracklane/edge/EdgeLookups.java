@@ -9,14 +9,15 @@ import java.time.Duration;
 
 /** The in-process caches the edge answers from; shared by every edge instance of a process. */
 public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLookup<Long, LinkTarget> linksById,
-    AsyncLookup<String, ProgramInfo> programsByTokenHash) {
+    AsyncLookup<String, ProgramInfo> programsByTokenHash, AsyncLookup<Long, ProgramInfo> programsById) {
 
   public static EdgeLookups create(Vertx vertx, LinkRepository links, ProgramRepository programs) {
     Duration refresh = Duration.ofSeconds(30);
     return new EdgeLookups(
         new AsyncLookup<>(vertx, 200_000, refresh, links::targetByCode),
         new AsyncLookup<>(vertx, 200_000, refresh, links::targetById),
-        new AsyncLookup<>(vertx, 10_000, refresh, programs::findByTokenHash));
+        new AsyncLookup<>(vertx, 10_000, refresh, programs::findByTokenHash),
+        new AsyncLookup<>(vertx, 10_000, refresh, programs::findById));
   }
 
   /** Drops everything, so the next request reloads: called when links, campaigns or affiliates change. */
@@ -24,5 +25,6 @@ public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLook
     linksByCode.invalidateAll();
     linksById.invalidateAll();
     programsByTokenHash.invalidateAll();
+    programsById.invalidateAll();
   }
 }

@@ -6,24 +6,40 @@ import io.micrometer.core.instrument.MeterRegistry;
 /** The edge's own counters; no per-link or per-affiliate labels. */
 public final class EdgeMetrics {
   final Counter clicks;
+  final Counter clicksRepeated;
+  final Counter botClicks;
   final Counter clicksDropped;
   final Counter impressions;
   final Counter postbacksAccepted;
+  final Counter postbacksDuplicate;
   final Counter postbacksRejected;
   final Counter postbacksUnavailable;
+  final Counter clientConversionsIgnored;
 
   public EdgeMetrics(MeterRegistry registry) {
-    clicks = Counter.builder("tracklane_clicks_total").description("Clicks redirected and queued")
+    clicks = Counter.builder("tracklane_clicks_total").description("Human clicks redirected and queued")
+        .register(registry);
+    clicksRepeated = Counter.builder("tracklane_clicks_repeated_total")
+        .description("Human clicks queued but flagged not unique (same visitor, same link, within the window)")
+        .register(registry);
+    botClicks = Counter.builder("tracklane_bot_clicks_total")
+        .description("Crawler and link-preview visits redirected and queued, flagged bot, not counted as clicks")
         .register(registry);
     clicksDropped = Counter.builder("tracklane_clicks_dropped_total")
         .description("Clicks redirected but not queued to Kafka").register(registry);
     impressions = Counter.builder("tracklane_impressions_total").description("Impressions queued")
         .register(registry);
-    postbacksAccepted = Counter.builder("tracklane_postbacks_total").tag("outcome", "accepted")
-        .description("Postbacks by outcome").register(registry);
-    postbacksRejected = Counter.builder("tracklane_postbacks_total").tag("outcome", "rejected")
-        .description("Postbacks by outcome").register(registry);
-    postbacksUnavailable = Counter.builder("tracklane_postbacks_total").tag("outcome", "unavailable")
-        .description("Postbacks by outcome").register(registry);
+    postbacksAccepted = outcome(registry, "accepted");
+    postbacksDuplicate = outcome(registry, "duplicate");
+    postbacksRejected = outcome(registry, "rejected");
+    postbacksUnavailable = outcome(registry, "unavailable");
+    clientConversionsIgnored = Counter.builder("tracklane_client_conversions_ignored_total")
+        .description("Client-side conversion pixels answered but not recorded: no valid click cookie, or the "
+            + "campaign does not accept client conversions").register(registry);
+  }
+
+  private static Counter outcome(MeterRegistry registry, String outcome) {
+    return Counter.builder("tracklane_postbacks_total").tag("outcome", outcome).description("Postbacks by outcome")
+        .register(registry);
   }
 }

@@ -1,92 +1,153 @@
 package io.tracklane.edge;
 
+import io.tracklane.domain.Currencies;
 import io.tracklane.http.HttpError;
-import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-/** The fields of an advertiser's postback, from the query string, a form body or a JSON body. */
+/**
+ * The fields of an advertiser's postback, from the query string, a form body or a JSON body. Pure:
+ * it sees only the raw request parts, so the fuzz test drives it without a server.
+ */
 public record PostbackRequest(String token, String transactionId, String event, String clickId, String coupon,
     String customerId, String customerEmail, String amount, String currency) {
 
   static final Set<String> FIELDS = Set.of("token", "transaction_id", "event", "click_id", "coupon", "customer_id",
       "customer_email", "amount", "currency");
   private static final Set<String> EVENTS = Set.of("sale", "lead", "refund");
+  private static final Set<String> WHOLE_NUMBER_FIELDS = Set.of("transaction_id", "customer_id");
+  private static final Pattern DECIMAL = Pattern.compile("\\d{1,19}(\\.\\d{1,6})?");
 
-  /** Reads and checks the shape of a postback; amounts and currencies are checked by the domain. */
-  public static PostbackRequest from(RoutingContext ctx) {
-    MultiMap query = ctx.queryParams();
-    JsonObject json = new JsonObject();
-    if (ctx.request().method().name().equals("POST")) {
-      json = body(ctx);
+  /**
+   * Reads and checks the shape of a postback. Amounts are checked here for syntax and by
+   * {@code Money.parse} for the currency's decimals once the currency is known.
+   *
+   * @param method GET or POST
+   * @param contentType the Content-Type header, null if none
+   * @param headerToken the X-Postback-Token header, null if none
+   * @param rawQuery the query string as sent, null if none
+   * @param body the body as sent, null or empty if none
+   */
+  public static PostbackRequest parse(String method, String contentType, String headerToken, String rawQuery,
+      Buffer body) {
+    Map<String, String> fields = QueryStrings.decode(rawQuery, "query string");
+    if ("POST".equals(method) && body != null && body.length() > 0) {
+      Map<String, String> fromBody = body(contentType, body);
+      for (String name : fromBody.keySet()) {
+        if (fields.containsKey(name)) {
+          throw HttpError.badRequest(name + " is given both in the query string and in the body");
+        }
+      }
+      fields.putAll(fromBody);
     }
-    String token = ctx.request().getHeader("X-Postback-Token");
-    if (token == null) {
-      token = field(json, query, "token", 200);
+    if (headerToken != null) {
+      fields.put("token", headerToken);
     }
-    String transactionId = field(json, query, "transaction_id", 255);
-    if (transactionId == null || transactionId.isBlank()) {
+    return fromFields(fields);
+  }
+
+  /** Checks decoded fields by name; unknown names are ignored here (query strings carry cache-busters). */
+  public static PostbackRequest fromFields(Map<String, String> fields) {
+    String token = field(fields, "token", 200);
+    String transactionId = field(fields, "transaction_id", 255);
+    if (transactionId == null) {
       throw HttpError.badRequest("transaction_id is required");
     }
-    String event = field(json, query, "event", 16);
+    String event = field(fields, "event", 16);
     event = event == null ? "sale" : event.toLowerCase(Locale.ROOT);
     if (!EVENTS.contains(event)) {
       throw HttpError.badRequest("event must be sale, lead or refund");
     }
-    String clickId = field(json, query, "click_id", 64);
-    String coupon = field(json, query, "coupon", 64);
-    String customerId = field(json, query, "customer_id", 255);
-    String email = field(json, query, "customer_email", 320);
+    String clickId = field(fields, "click_id", 64);
+    String coupon = field(fields, "coupon", 64);
+    String customerId = field(fields, "customer_id", 255);
+    String email = field(fields, "customer_email", 320);
     if (clickId == null && coupon == null && customerId == null) {
       throw HttpError.badRequest("one of click_id, coupon or customer_id is required to attribute");
     }
-    String amount = field(json, query, "amount", 32);
+    String amount = field(fields, "amount", 32);
     if (amount == null && !"lead".equals(event)) {
       throw HttpError.badRequest("amount is required for a " + event);
     }
-    String currency = field(json, query, "currency", 3);
+    if (amount != null && !DECIMAL.matcher(amount).matches()) {
+      throw HttpError.badRequest("amount must be a plain non-negative decimal in major units, like 49.90");
+    }
+    String currency = field(fields, "currency", 3);
+    if (currency != null) {
+      currency = currency.toUpperCase(Locale.ROOT);
+      Currencies.minorDigits(currency);
+    }
     return new PostbackRequest(token, transactionId, event, clickId, coupon, customerId,
-        email == null ? null : email.toLowerCase(Locale.ROOT), amount,
-        currency == null ? null : currency.toUpperCase(Locale.ROOT));
+        email == null ? null : email.toLowerCase(Locale.ROOT), amount, currency);
   }
 
-  private static JsonObject body(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String mime = type == null ? "" : type.toLowerCase(Locale.ROOT);
-    if (ctx.body() == null || ctx.body().length() == 0) {
-      return new JsonObject();
+  /** A route handler: POST bodies are JSON or a form, or absent (fields in the query string). */
+  static void requireBodyType(RoutingContext ctx) {
+    String length = ctx.request().getHeader("Content-Length");
+    boolean empty = "0".equals(length) || length == null && ctx.request().getHeader("Transfer-Encoding") == null;
+    if (!empty && !isJson(ctx.request().getHeader("Content-Type")) && !isForm(ctx.request().getHeader("Content-Type"))) {
+      throw unsupportedType();
     }
-    if (mime.startsWith("application/json")) {
-      JsonObject json;
-      try {
-        json = ctx.body().asJsonObject();
-      } catch (RuntimeException e) {
-        throw HttpError.badRequest("body is not a JSON object");
-      }
-      for (String name : json.fieldNames()) {
-        if (!FIELDS.contains(name)) {
-          throw HttpError.badRequest("unknown field: " + name);
-        }
-        Object value = json.getValue(name);
-        if (value != null && !(value instanceof String) && !(value instanceof Number)) {
-          throw HttpError.badRequest(name + " must be a string");
-        }
-      }
-      return json;
-    }
-    if (mime.startsWith("application/x-www-form-urlencoded")) {
-      JsonObject form = new JsonObject();
-      ctx.request().formAttributes().forEach(e -> form.put(e.getKey(), e.getValue()));
-      return form;
-    }
-    throw new HttpError(415, "Content-Type must be application/json or application/x-www-form-urlencoded");
+    ctx.next();
   }
 
-  private static String field(JsonObject json, MultiMap query, String name, int maxLength) {
-    Object fromBody = json.getValue(name);
-    String value = fromBody != null ? fromBody.toString() : query.get(name);
+  private static Map<String, String> body(String contentType, Buffer body) {
+    if (isJson(contentType)) {
+      return json(body);
+    }
+    if (isForm(contentType)) {
+      return QueryStrings.decode(body.toString(StandardCharsets.UTF_8), "form body");
+    }
+    throw unsupportedType();
+  }
+
+  private static boolean isJson(String contentType) {
+    return contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith("application/json");
+  }
+
+  private static boolean isForm(String contentType) {
+    return contentType != null
+        && contentType.trim().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  private static HttpError unsupportedType() {
+    return HttpError.badRequest("Content-Type must be application/json or application/x-www-form-urlencoded");
+  }
+
+  private static Map<String, String> json(Buffer body) {
+    JsonObject json;
+    try {
+      json = new JsonObject(body);
+    } catch (RuntimeException e) {
+      throw HttpError.badRequest("body is not a JSON object");
+    }
+    Map<String, String> out = new HashMap<>();
+    for (String name : json.fieldNames()) {
+      if (!FIELDS.contains(name)) {
+        throw HttpError.badRequest("unknown field: " + name);
+      }
+      Object value = json.getValue(name);
+      if (value == null || value instanceof String) {
+        out.put(name, (String) value);
+      } else if ((value instanceof Integer || value instanceof Long) && WHOLE_NUMBER_FIELDS.contains(name)) {
+        out.put(name, value.toString());
+      } else {
+        // A JSON number has already lost its exact text (49.90 became a double): amounts are strings.
+        throw HttpError.badRequest(name + " must be a JSON string" + ("amount".equals(name) ? " like \"49.90\"" : ""));
+      }
+    }
+    return out;
+  }
+
+  private static String field(Map<String, String> fields, String name, int maxLength) {
+    String value = fields.get(name);
     if (value == null) {
       return null;
     }

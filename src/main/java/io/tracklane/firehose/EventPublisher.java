@@ -1,6 +1,7 @@
 package io.tracklane.firehose;
 
 import io.vertx.core.Future;
+import java.util.List;
 
 /** Sends records to a topic; the Future completes once the broker acknowledged them durably. */
 public interface EventPublisher {
@@ -9,5 +10,10 @@ public interface EventPublisher {
 
   default Future<Void> publish(String topic, CloudEvent event) {
     return send(topic, event.kafkaKey(), event.encode());
+  }
+
+  /** Publishes several events; the Future completes once all are acknowledged (fails if one is not). */
+  default Future<Void> publishAll(String topic, List<CloudEvent> events) {
+    return Future.all(events.stream().map(event -> publish(topic, event)).toList()).mapEmpty();
   }
 }

@@ -1,14 +1,22 @@
 package io.tracklane.firehose;
 
 import io.tracklane.config.AppConfig.KafkaConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes with acks=all from an idempotent producer. A send that the broker has not acknowledged
@@ -43,6 +51,43 @@ public final class KafkaEventPublisher implements EventPublisher {
   public Future<Void> send(String topic, String key, String value) {
     return producer.send(KafkaProducerRecord.create(topic, key, value))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  /**
+   * One hand-off to a worker thread for the whole batch. The Vert.x producer hands every record to
+   * a worker and back; for clicks those thread wake-ups cost more CPU than the sends themselves
+   * (docs/benchmarks.md). Must be called on a Vert.x context; completes on it.
+   */
+  @Override
+  public Future<Void> publishAll(String topic, List<CloudEvent> events) {
+    Context context = Vertx.currentContext();
+    if (context == null || events.isEmpty()) {
+      return EventPublisher.super.publishAll(topic, events);
+    }
+    Producer<String, String> kafka = producer.unwrap();
+    Promise<Void> acked = Promise.promise();
+    AtomicInteger left = new AtomicInteger(events.size());
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    Callback callback = (metadata, error) -> {
+      if (error != null) {
+        failure.compareAndSet(null, error);
+      }
+      if (left.decrementAndGet() == 0) {
+        context.runOnContext(v -> acked.handle(failure.get() == null ? Future.succeededFuture()
+            : Future.failedFuture(failure.get())));
+      }
+    };
+    return context.executeBlocking(() -> {
+      for (CloudEvent event : events) {
+        if (failure.get() != null) {
+          // The broker is failing this batch: do not wait max.block.ms again for each record left.
+          callback.onCompletion(null, failure.get());
+        } else {
+          kafka.send(new ProducerRecord<>(topic, event.kafkaKey(), event.encode()), callback);
+        }
+      }
+      return null;
+    }, false).compose(v -> acked.future()).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   public Future<Void> close() {

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.pgclient.PgException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -26,6 +27,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (failure instanceof InvalidInput e) {
       status = 400;
       message = e.getMessage();
+    } else if (failure instanceof HttpException e) {
+      // Vert.x Web's own refusals: a malformed query string (400), a body over the limit (413)...
+      status = e.getStatusCode() >= 500 ? 500 : e.getStatusCode();
+      message = e.getPayload() != null ? e.getPayload() : statusMessage(status);
     } else if (failure instanceof DecodeException) {
       status = 400;
       message = "body is not valid JSON";
@@ -35,7 +40,6 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (failure instanceof TimeoutException || isConnectionFailure(failure)) {
       status = 503;
       message = "a dependency is unavailable, retry later";
-      ctx.response().putHeader("Retry-After", "2");
     } else if (failure == null) {
       status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       message = statusMessage(status);
@@ -55,6 +59,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
       response.reset();
       return;
     }
+    if (status == 503) {
+      response.putHeader("Retry-After", "2");
+    }
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("error", message).encode());
@@ -72,6 +79,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       case 404 -> "not found";
       case 405 -> "method not allowed";
       case 413 -> "request body too large";
+      case 414 -> "request URI too long";
       case 415 -> "unsupported content type";
       default -> "request failed";
     };

@@ -4,6 +4,7 @@ import io.tracklane.domain.RewardCadence;
 import io.tracklane.domain.RewardRule;
 import io.tracklane.domain.RewardType;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -16,8 +17,8 @@ import java.time.ZoneOffset;
 final class LedgerStore {
   private static final String INSERT_CLICK = """
       INSERT INTO clicks (click_id, created_at, program_id, link_id, campaign_id, affiliate_id, sub1, sub2, sub3, sub4,
-                          sub5, source, ip, user_agent, referer, creditable)
-      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+                          sub5, source, ip, user_agent, referer, creditable, flags)
+      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
        WHERE EXISTS (SELECT 1 FROM links WHERE id = $4 AND program_id = $3)
       ON CONFLICT DO NOTHING""";
   private static final String INSERT_CONVERSION = """
@@ -54,7 +55,8 @@ final class LedgerStore {
         .addValue(d.getString("sub1")).addValue(d.getString("sub2")).addValue(d.getString("sub3"))
         .addValue(d.getString("sub4")).addValue(d.getString("sub5")).addValue(d.getString("source"))
         .addValue(d.getString("ip")).addValue(d.getString("user_agent")).addValue(d.getString("referer"))
-        .addValue(d.getBoolean("creditable", true));
+        .addValue(d.getBoolean("creditable", true))
+        .addValue(d.getJsonArray("flags", new JsonArray()).stream().map(String::valueOf).toArray(String[]::new));
     return tx.preparedQuery(INSERT_CLICK).execute(args).mapEmpty();
   }
 

@@ -19,7 +19,7 @@ public final class LinkRepository {
   /** Everything a redirect needs, in one row: the link, its campaign, affiliate, enrolment and program. */
   private static final String TARGET = """
       SELECT l.id, l.program_id, l.campaign_id, l.affiliate_id, l.destination_url, c.landing_page_url,
-             c.cookie_window_days, c.currency, p.fallback_url,
+             c.cookie_window_days, c.currency, p.fallback_url, c.accept_client_conversions,
              (l.state = 'active' AND c.state = 'active' AND a.state = 'active'
               AND coalesce(e.state, 'pending') = 'active') AS creditable
         FROM links l
@@ -31,7 +31,8 @@ public final class LinkRepository {
 
   /** The resolved link the edge redirects through. */
   public record LinkTarget(long linkId, long programId, long campaignId, long affiliateId, String destinationUrl,
-      String landingPageUrl, int cookieWindowDays, String currency, String fallbackUrl, boolean creditable) {
+      String landingPageUrl, int cookieWindowDays, String currency, String fallbackUrl, boolean creditable,
+      boolean acceptClientConversions) {
   }
 
   private final Pool pool;
@@ -86,7 +87,7 @@ public final class LinkRepository {
     return new LinkTarget(r.getLong("id"), r.getLong("program_id"), r.getLong("campaign_id"),
         r.getLong("affiliate_id"), r.getString("destination_url"), r.getString("landing_page_url"),
         r.getInteger("cookie_window_days"), r.getString("currency"), r.getString("fallback_url"),
-        r.getBoolean("creditable"));
+        r.getBoolean("creditable"), r.getBoolean("accept_client_conversions"));
   }
 
   private JsonObject toJson(Row r) {

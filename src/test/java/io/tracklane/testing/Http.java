@@ -13,7 +13,9 @@ import java.util.function.Predicate;
 
 /** A black-box HTTP client for tests: no redirects followed, JSON helpers, polling. */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+  // HTTP/1.1 only: the h2c upgrade attempt of the JDK client adds nothing here and has hung a test run.
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .followRedirects(HttpClient.Redirect.NEVER)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private Http() {
@@ -62,6 +64,38 @@ public final class Http {
     }
     throw new AssertionError("condition not met within " + timeout + "; last answer " + (last == null
         ? String.valueOf(lastError) : last.statusCode() + " " + last.body()));
+  }
+
+  /**
+   * The status of a GET no well-behaved client would send (bad escapes, huge request lines): the
+   * bytes are written on a socket as given.
+   */
+  public static int rawStatus(int port, String requestLine) {
+    return rawStatus(port, requestLine.substring(0, requestLine.indexOf(' ')),
+        requestLine.substring(requestLine.indexOf(' ') + 1), null, "");
+  }
+
+  /** The same for any method, target, content type (null: none) and body. */
+  public static int rawStatus(int port, String method, String target, String contentType, String body) {
+    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    String head = method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+        + (content.length > 0 ? "Content-Length: " + content.length + "\r\n" : "") + "\r\n";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      var out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.UTF_8));
+      try {
+        out.write(content);
+      } catch (IOException e) {
+        // The server may answer (413) and close before reading a large body: the answer is what counts.
+      }
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.ISO_8859_1)).readLine();
+      return Integer.parseInt(line.split(" ")[1]);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static void sleep(long ms) {

@@ -1,0 +1,110 @@
+package io.tracklane.edge;
+
+import io.tracklane.domain.ClickId;
+import io.tracklane.domain.EventIds;
+import io.tracklane.domain.Money;
+import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.EventTypes;
+import io.tracklane.http.HttpError;
+import io.tracklane.store.ProgramRepository.ProgramInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GET|POST /postback: parse, authenticate, then answer 200 only once Kafka has the fact with
+ * acks=all; a repeat already known in Redis is answered "duplicate" without reaching Kafka.
+ */
+final class PostbackHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(PostbackHandler.class);
+
+  /** What became of a postback at the edge. */
+  record Outcome(String status, String eventId) {
+  }
+
+  private final EdgeContext edge;
+  private final PostbackAuth auth;
+
+  PostbackHandler(EdgeContext edge) {
+    this.edge = edge;
+    this.auth = new PostbackAuth(edge.lookups());
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    boolean post = "POST".equals(req.method().name());
+    Buffer body = post && ctx.body() != null ? ctx.body().buffer() : null;
+    PostbackRequest pb = PostbackRequest.parse(req.method().name(), req.getHeader("Content-Type"),
+        req.getHeader("X-Postback-Token"), req.query(), body);
+    Buffer signed = post ? body : Buffer.buffer(req.query() == null ? "" : req.query());
+    auth.authenticate(pb.token(), req.getHeader(PostbackAuth.PROGRAM_HEADER),
+            req.getHeader(PostbackAuth.SIGNATURE_HEADER), signed)
+        .onFailure(e -> edge.metrics().postbacksRejected.increment())
+        .compose(program -> record(program, pb, "server"))
+        .onSuccess(outcome -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("status", outcome.status()).put("event_id", outcome.eventId()).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** Publishes the postback as a fact of {@code program}; {@code trust} is "server" or "client". */
+  Future<Outcome> record(ProgramInfo program, PostbackRequest pb, String trust) {
+    String eventId = EventIds.postback(program.id(), pb.event(), pb.transactionId());
+    return currencyFor(pb, program).compose(currency -> {
+      Money amount = pb.amount() == null ? Money.of(0, currency) : Money.parse(pb.amount(), currency);
+      String mark = "pb:" + eventId;
+      // Redis only saves work here: when it is down, publish and let the idempotent ledger dedupe.
+      return edge.marks().exists(mark).otherwise(false).compose(seen -> {
+        if (seen) {
+          edge.metrics().postbacksDuplicate.increment();
+          return Future.succeededFuture(new Outcome("duplicate", eventId));
+        }
+        return publish(program, pb, eventId, amount, trust).map(v -> {
+          edge.metrics().postbacksAccepted.increment();
+          // Marked only after the broker's ack, so a failed first try is never taken for a duplicate.
+          edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds());
+          return new Outcome("accepted", eventId);
+        });
+      });
+    });
+  }
+
+  private Future<Void> publish(ProgramInfo program, PostbackRequest pb, String eventId, Money amount, String trust) {
+    JsonObject data = new JsonObject()
+        .put("event", pb.event())
+        .put("transaction_id", pb.transactionId())
+        .put("click_id", pb.clickId())
+        .put("coupon", pb.coupon())
+        .put("customer_id", pb.customerId())
+        .put("customer_email", pb.customerEmail())
+        .put("amount_minor", amount.minor())
+        .put("currency", amount.currency())
+        .put("trust", trust);
+    Instant now = edge.clock().instant();
+    CloudEvent event = new CloudEvent(eventId, EventTypes.POSTBACK_RECEIVED, program.id(), now, data);
+    return edge.facts().add(event).recover(e -> {
+      edge.metrics().postbacksUnavailable.increment();
+      LOG.warn("postback {} not accepted: {}", eventId, e.toString());
+      return Future.failedFuture(HttpError.unavailable("could not record the postback durably, retry"));
+    });
+  }
+
+  /** The postback's currency, else the campaign's (from the click id's link), else the program's. */
+  private Future<String> currencyFor(PostbackRequest pb, ProgramInfo program) {
+    if (pb.currency() != null) {
+      return Future.succeededFuture(pb.currency());
+    }
+    Long linkId = edge.clickIds().verify(pb.clickId()).map(ClickId::linkId).orElse(null);
+    if (linkId == null) {
+      return Future.succeededFuture(program.currency());
+    }
+    return edge.lookups().linksById().get(linkId).map(link -> link == null || link.programId() != program.id()
+        ? program.currency() : link.currency());
+  }
+}

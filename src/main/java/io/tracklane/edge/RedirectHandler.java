@@ -1,0 +1,158 @@
+package io.tracklane.edge;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tracklane.domain.ClickId;
+import io.tracklane.domain.Destinations;
+import io.tracklane.domain.EventIds;
+import io.tracklane.domain.Secrets;
+import io.tracklane.domain.UserAgents;
+import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.EventTypes;
+import io.tracklane.http.HttpError;
+import io.tracklane.store.LinkRepository.LinkTarget;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GET /r/{code}: answers the 302 at once from the cache, then (off the response path) flags the
+ * click as bot or repeated and queues it to Kafka without waiting for the answer.
+ */
+final class RedirectHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(RedirectHandler.class);
+  private static final List<String> SUB_FIELDS = List.of("sub1", "sub2", "sub3", "sub4", "sub5", "source");
+  /** Sub ids are short labels; the bound keeps every Location far under the length limit. */
+  private static final int MAX_SUB_LENGTH = 255;
+  private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
+
+  /**
+   * User agents repeat a lot (a few thousand cover nearly all traffic), and the list match is the
+   * costliest step of a redirect in the profile: remember the answers, bounded.
+   */
+  private static final Cache<String, Boolean> BOTS = Caffeine.newBuilder().maximumSize(20_000).build();
+
+  private final EdgeContext edge;
+
+  RedirectHandler(EdgeContext edge) {
+    this.edge = edge;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Map<String, String> query = QueryStrings.decode(ctx.request().query(), "query string");
+    edge.lookups().linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
+      if (link == null) {
+        ctx.fail(HttpError.notFound("Link not found."));
+        return;
+      }
+      Instant now = edge.clock().instant();
+      ClickId click = edge.clickIds().issue(link.linkId(), now);
+      Map<String, String> macros = macros(link, click, query);
+      String location = link.creditable() ? Destinations.build(storedDestination(link), macros) : null;
+      boolean creditable = location != null;
+      if (creditable) {
+        ctx.response().putHeader("Set-Cookie", EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
+            + (long) link.cookieWindowDays() * 86400 + "; Path=/; HttpOnly; Secure; SameSite=Lax");
+      } else {
+        location = Destinations.isSafeUrl(link.fallbackUrl()) ? link.fallbackUrl()
+            : Destinations.build(link.landingPageUrl(), macros);
+      }
+      if (location == null) {
+        ctx.fail(HttpError.notFound("Link not found."));
+        return;
+      }
+      ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+      String userAgent = clip(ctx.request().getHeader("User-Agent"), 512);
+      String ip = ClientAddress.of(ctx.request().remoteAddress() == null ? ""
+          : ctx.request().remoteAddress().hostAddress(), ctx.request().getHeader("X-Forwarded-For"),
+          edge.config().edge().trustedProxies());
+      JsonObject data = clickData(link, click, macros, creditable, ip, userAgent)
+          .put("referer", clip(ctx.request().getHeader("Referer"), 512));
+      flag(link, ip, userAgent).onComplete(flags -> publish(link, click, data, flags.result(), now));
+    }).onFailure(ctx::fail);
+  }
+
+  private static String storedDestination(LinkTarget link) {
+    return link.destinationUrl() != null ? link.destinationUrl() : link.landingPageUrl();
+  }
+
+  private static Map<String, String> macros(LinkTarget link, ClickId click, Map<String, String> query) {
+    Map<String, String> macros = new HashMap<>();
+    macros.put("click_id", click.value());
+    macros.put("affiliate_id", Long.toString(link.affiliateId()));
+    macros.put("campaign_id", Long.toString(link.campaignId()));
+    for (String name : SUB_FIELDS) {
+      macros.put(name, clip(query.get(name), MAX_SUB_LENGTH));
+    }
+    return macros;
+  }
+
+  /** "bot" for crawlers; "duplicate" when the same visitor clicked the same link within the window. */
+  private Future<List<String>> flag(LinkTarget link, String ip, String userAgent) {
+    if (userAgent == null || BOTS.get(userAgent, UserAgents::isBot)) {
+      return Future.succeededFuture(List.of("bot"));
+    }
+    String visitor = "uv:" + link.linkId() + ":" + Secrets.hash(ip + "|" + userAgent);
+    return edge.marks().markFirst(visitor, edge.config().edge().uniqueClickWindowSeconds())
+        .map(first -> first ? List.<String>of() : List.of("duplicate"))
+        // Without Redis we cannot tell; the click is kept and counted as unique rather than lost.
+        .otherwise(List.of());
+  }
+
+  private JsonObject clickData(LinkTarget link, ClickId click, Map<String, String> macros, boolean creditable,
+      String ip, String userAgent) {
+    JsonObject data = new JsonObject()
+        .put("click_id", click.value())
+        .put("link_id", link.linkId())
+        .put("campaign_id", link.campaignId())
+        .put("affiliate_id", link.affiliateId())
+        .put("creditable", creditable)
+        .put("ip", ip)
+        .put("user_agent", userAgent);
+    for (String name : SUB_FIELDS) {
+      data.put(name, macros.get(name));
+    }
+    return data;
+  }
+
+  private void publish(LinkTarget link, ClickId click, JsonObject data, List<String> flags, Instant now) {
+    data.put("flags", new JsonArray(flags)).put("unique", !flags.contains("duplicate"));
+    CloudEvent event = new CloudEvent(EventIds.click(click.value()), EventTypes.CLICK_RECORDED, link.programId(), now,
+        data);
+    edge.facts().add(event).onSuccess(v -> {
+      if (flags.contains("bot")) {
+        edge.metrics().botClicks.increment();
+      } else {
+        edge.metrics().clicks.increment();
+        if (flags.contains("duplicate")) {
+          edge.metrics().clicksRepeated.increment();
+        }
+      }
+    }).onFailure(e -> {
+      edge.metrics().clicksDropped.increment();
+      LOG.warn("click {} not queued: {}", click.value(), e.toString());
+    });
+  }
+
+  /**
+   * Bounded and without control characters: these values are stored on the click, and PostgreSQL
+   * refuses a NUL in text, which would stall the ledger on a poisoned batch.
+   */
+  static String clip(String value, int max) {
+    if (value == null) {
+      return null;
+    }
+    String clean = CONTROL.matcher(value).replaceAll("");
+    return clean.length() > max ? clean.substring(0, max) : clean;
+  }
+}
