@@ -1,15 +1,20 @@
 package io.tracklane.ledger;
 
 import io.tracklane.domain.Attribution;
-import io.tracklane.domain.ClickId;
 import io.tracklane.domain.ClickIdCodec;
-import io.tracklane.domain.EventIds;
+import io.tracklane.domain.CommissionStatus;
+import io.tracklane.domain.Currencies;
+import io.tracklane.domain.FxRate;
 import io.tracklane.domain.Money;
+import io.tracklane.domain.RewardRule.CustomerHistory;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
+import io.tracklane.ledger.Attributor.Credit;
+import io.tracklane.ledger.CustomerStore.Customer;
+import io.tracklane.ledger.LedgerMetrics.Tally;
+import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
-import io.tracklane.store.LinkRepository;
-import io.tracklane.store.LinkRepository.LinkTarget;
+import io.tracklane.ledger.Outbox.Event;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -17,144 +22,187 @@ import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Applies a batch of facts in one transaction. Every write is idempotent, so a batch that is
  * redelivered after a crash (offsets are committed only after this commits) changes nothing.
+ * Counters move only after the commit, by what was new.
  */
 public final class LedgerWriter {
   private final Pool pool;
   private final LedgerStore store = new LedgerStore();
-  private final LinkRepository links;
-  private final ClickIdCodec clickIds;
+  private final CustomerStore customers = new CustomerStore();
+  private final Outbox outbox = new Outbox();
+  private final Attributor attributor;
+  private final RefundPosting refunds;
   private final LedgerMetrics metrics;
 
-  public LedgerWriter(Pool pool, LinkRepository links, ClickIdCodec clickIds, LedgerMetrics metrics) {
+  public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics) {
     this.pool = pool;
-    this.links = links;
-    this.clickIds = clickIds;
+    this.attributor = new Attributor(store, clickIds);
+    this.refunds = new RefundPosting(store, outbox);
     this.metrics = metrics;
   }
 
   /** Applies the events in order, in one transaction; the Future completes after the commit. */
   public Future<Void> apply(List<CloudEvent> events) {
+    Tally tally = new Tally();
     return pool.withTransaction(tx -> {
       Future<Void> chain = Future.succeededFuture();
       for (CloudEvent event : events) {
-        chain = chain.compose(v -> applyOne(tx, event));
+        chain = chain.compose(v -> applyOne(tx, event, tally));
       }
       return chain;
-    }).onSuccess(v -> metrics.facts.increment(events.size()));
+    }).onSuccess(v -> tally.publish(metrics, events.size()));
   }
 
-  private Future<Void> applyOne(SqlConnection tx, CloudEvent event) {
+  private Future<Void> applyOne(SqlConnection tx, CloudEvent event, Tally tally) {
     return switch (event.type()) {
       case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
-      case EventTypes.POSTBACK_RECEIVED -> postback(tx, event);
+      case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, tally);
       default -> Future.succeededFuture();
     };
   }
 
-  private Future<Void> postback(SqlConnection tx, CloudEvent event) {
+  private Future<Void> postback(SqlConnection tx, CloudEvent event, Tally tally) {
     JsonObject d = event.data();
-    String kind = d.getString("event");
-    if (!"sale".equals(kind)) {
-      return reject(tx, event, "unsupported_event:" + kind);
+    String kind = d.getString("event", "sale");
+    if (d.getString("transaction_id") == null || !Currencies.isValid(d.getString("currency"))
+        || (!"lead".equals(kind) && d.getLong("amount_minor") == null)) {
+      // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
+      return recordRejected(tx, event, "malformed_or_unknown_currency", tally);
     }
-    String rawClickId = d.getString("click_id");
-    Optional<ClickId> click = clickIds.verify(rawClickId);
-    Future<LinkTarget> link = click.isEmpty()
-        ? Future.succeededFuture(null)
-        : links.targetById(tx, event.programId(), click.get().linkId());
-    return link.compose(target -> {
-      Attribution.LinkTerms terms = target == null ? null
-          : new Attribution.LinkTerms(target.creditable(), target.cookieWindowDays());
-      Optional<String> reason = Attribution.rejectClick(rawClickId, click, terms, event.time());
-      if (reason.isEmpty() && !target.currency().equals(d.getString("currency"))) {
-        reason = Optional.of("currency_mismatch");
+    String key = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
+    return switch (kind) {
+      case "sale" -> customers.lock(tx, event.programId(), key, d.getString("customer_id"),
+          d.getString("customer_email")).compose(c -> sale(tx, event, c, tally));
+      case "lead" -> customers.lock(tx, event.programId(), key, d.getString("customer_id"),
+          d.getString("customer_email")).compose(c -> lead(tx, event, c, tally));
+      case "refund" -> refunds.apply(tx, event, tally)
+          .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, tally));
+      default -> recordRejected(tx, event, "unsupported_event:" + kind, tally);
+    };
+  }
+
+  private Future<Void> sale(SqlConnection tx, CloudEvent event, Customer customer, Tally tally) {
+    JsonObject d = event.data();
+    Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
+    return attributor.attribute(tx, event.programId(), d, customer, event.time()).compose(outcome -> {
+      if (outcome.credit() == null) {
+        return reject(tx, event, outcome.reason(), customer, tally);
       }
-      return reason.isPresent() ? reject(tx, event, reason.get()) : credit(tx, event, click.get(), target);
+      Credit credit = outcome.credit();
+      String campaignCurrency = credit.terms().rule().currency();
+      return store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency).compose(rate -> rate == null
+          ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer, tally)
+          : store.insertConversion(tx, conversion(event, credit, customer, "credited", null)).compose(id -> id == null
+              ? Future.succeededFuture()
+              : creditSale(tx, event, customer, credit, id, rate.convert(sale), rate, tally)));
     });
   }
 
-  private Future<Void> credit(SqlConnection tx, CloudEvent event, ClickId click, LinkTarget link) {
+  private Future<Void> creditSale(SqlConnection tx, CloudEvent event, Customer customer, Credit credit,
+      long conversionId, Money sale, FxRate rate, Tally tally) {
+    tally.conversions++;
+    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
+    var commission = credit.terms().rule().saleCommission(sale, history, event.time(), credit.terms().zone());
+    Future<Void> earned = commission.isEmpty() ? Future.succeededFuture()
+        : commission(tx, event, row(event, credit, "sale", "sale:" + conversionId, conversionId, null,
+            commission.get(), rate), tally).compose(isNew -> isNew
+            ? customers.countSale(tx, event.programId(), customer, event.time()) : Future.succeededFuture());
+    return customers.bind(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(), event.time())
+        .compose(v -> earned)
+        .compose(v -> outbox.emit(tx, new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
+            "conversion:" + conversionId, conversionData(event.data(), conversionId, credit))))
+        .compose(v -> markClick(tx, event, credit, "converted"));
+  }
+
+  private Future<Void> lead(SqlConnection tx, CloudEvent event, Customer customer, Tally tally) {
     JsonObject d = event.data();
-    ConversionRow row = conversion(event, link, "credited", null);
-    return store.insertConversion(tx, row).compose(conversionId -> {
-      if (conversionId == null) {
-        return Future.succeededFuture();
+    return attributor.attribute(tx, event.programId(), d, customer, event.time()).compose(outcome -> {
+      if (outcome.credit() == null) {
+        return recordRejected(tx, event, outcome.reason(), tally);
       }
-      metrics.conversions.increment();
-      Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
-      return store.rule(tx, event.programId(), link.campaignId()).compose(rule -> {
-        Money commission = rule.commissionFor(sale);
-        Instant dueAt = event.time().plus(Duration.ofDays(rule.payoutDelayDays()));
-        String sourceKey = "sale:" + conversionId;
-        return store.insertCommission(tx, event.programId(), sourceKey, "sale", conversionId, link.affiliateId(),
-                link.campaignId(), commission.minor(), commission.currency(), dueAt)
-            .compose(commissionId -> {
-              if (commissionId == null) {
-                return Future.succeededFuture();
-              }
-              metrics.commissions.increment();
-              JsonObject data = new JsonObject().put("commission_id", commissionId.toString())
-                  .put("conversion_id", conversionId.toString()).put("transaction_id", d.getString("transaction_id"))
-                  .put("affiliate_id", Long.toString(link.affiliateId()))
-                  .put("campaign_id", Long.toString(link.campaignId()))
-                  .put("amount_cents", commission.minor()).put("currency", commission.currency())
-                  .put("status", "pending").put("due_at", dueAt.toString());
-              return emit(tx, event, EventTypes.COMMISSION_CREATED, sourceKey, data);
-            })
-            .compose(v -> emit(tx, event, EventTypes.CONVERSION_CREATED, "conversion:" + conversionId,
-                conversionData(d, conversionId, link)))
-            .compose(v -> store.markClickConverted(tx, click.value(), click.issuedAt(), event.programId()));
+      Credit credit = outcome.credit();
+      return store.insertLead(tx, event, customer == null ? null : customer.id(), credit).compose(leadId -> {
+        if (leadId == null) {
+          return Future.succeededFuture();
+        }
+        tally.conversions++;
+        var reward = credit.terms().rule().leadCommission();
+        JsonObject data = new JsonObject().put("lead_id", leadId.toString())
+            .put("transaction_id", d.getString("transaction_id")).put("click_id", d.getString("click_id"))
+            .put("affiliate_id", Long.toString(credit.affiliateId()))
+            .put("campaign_id", Long.toString(credit.campaignId()));
+        return customers.bind(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(), event.time())
+            .compose(v -> reward.isEmpty() ? Future.succeededFuture() : commission(tx, event,
+                row(event, credit, "lead", "lead:" + leadId, null, leadId, reward.get(), null), tally).mapEmpty())
+            .compose(v -> outbox.emit(tx, new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED,
+                "lead:" + leadId, data)))
+            .compose(v -> markClick(tx, event, credit, "lead"));
       });
     });
   }
 
-  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason) {
-    JsonObject d = event.data();
-    String kind = d.getString("event");
-    if (!"sale".equals(kind) && !"refund".equals(kind)) {
-      return recordRejected(tx, event, reason);
-    }
-    return store.insertConversion(tx, conversion(event, null, "rejected", reason)).compose(id -> {
+  /** Inserts the commission; true when it is new, and then its creation is emitted. */
+  private Future<Boolean> commission(SqlConnection tx, CloudEvent event, CommissionRow row, Tally tally) {
+    return store.insertCommission(tx, row).compose(id -> {
       if (id == null) {
-        return Future.succeededFuture();
+        return Future.succeededFuture(false);
       }
-      metrics.rejected.increment();
-      return recordRejected(tx, event, reason);
+      tally.commissions++;
+      return outbox.emit(tx, CommissionEvents.created(id, row, event.data().getString("transaction_id"),
+          event.time())).map(true);
     });
   }
 
-  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason) {
+  private static CommissionRow row(CloudEvent event, Credit credit, String kind, String sourceKey, Long conversionId,
+      Long leadId, Money amount, FxRate rate) {
+    Instant dueAt = event.time().plus(Duration.ofDays(credit.terms().rule().payoutDelayDays()));
+    boolean converted = rate != null && !rate.base().equals(rate.quote());
+    return new CommissionRow(event.programId(), sourceKey, kind, conversionId, leadId, credit.affiliateId(),
+        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null);
+  }
+
+  private Future<Void> markClick(SqlConnection tx, CloudEvent event, Credit credit, String state) {
+    return credit.click() == null ? Future.succeededFuture()
+        : store.markClick(tx, credit.click().value(), credit.click().issuedAt(), event.programId(), state);
+  }
+
+  /** Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. */
+  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Tally tally) {
+    return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason))
+        .compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, tally));
+  }
+
+  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Tally tally) {
     JsonObject d = event.data();
-    return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"), reason,
-            d)
-        .compose(v -> emit(tx, event, EventTypes.CONVERSION_REJECTED, "rejected:" + event.id(),
-            d.copy().put("reason", reason)));
+    return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"),
+        reason, d).compose(isNew -> {
+          if (!isNew) {
+            return Future.succeededFuture();
+          }
+          tally.rejected++;
+          return outbox.emit(tx, new Event(event.programId(), event.time(), EventTypes.CONVERSION_REJECTED,
+              "rejected:" + event.id(), d.copy().put("reason", reason)));
+        });
   }
 
-  private Future<Void> emit(SqlConnection tx, CloudEvent cause, String type, String naturalKey, JsonObject data) {
-    String id = EventIds.derived(type, cause.programId(), naturalKey);
-    CloudEvent derived = new CloudEvent(id, type, cause.programId(), cause.time(), data);
-    return store.outbox(tx, cause.programId(), id, derived.encode());
-  }
-
-  private static ConversionRow conversion(CloudEvent event, LinkTarget link, String status, String reason) {
+  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason) {
     JsonObject d = event.data();
-    return new ConversionRow(event.programId(), event.id(), d.getString("event"), d.getString("transaction_id"),
-        d.getLong("amount_minor", 0L), d.getString("currency"), d.getString("click_id"), d.getString("coupon"),
-        link == null ? null : link.affiliateId(), link == null ? null : link.campaignId(),
-        link == null ? null : link.linkId(), status, reason, event.time());
+    return new ConversionRow(event.programId(), event.id(), d.getString("event", "sale"),
+        d.getString("transaction_id"), d.getLong("amount_minor", 0L), d.getString("currency"), d.getString("click_id"),
+        d.getString("coupon"), credit == null ? null : credit.affiliateId(),
+        credit == null ? null : credit.campaignId(), credit == null ? null : credit.linkId(), status, reason,
+        event.time(), customer == null ? null : customer.id());
   }
 
-  private static JsonObject conversionData(JsonObject d, long conversionId, LinkTarget link) {
+  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit) {
     return new JsonObject().put("conversion_id", Long.toString(conversionId))
         .put("transaction_id", d.getString("transaction_id")).put("kind", d.getString("event"))
         .put("amount_cents", d.getLong("amount_minor")).put("currency", d.getString("currency"))
-        .put("click_id", d.getString("click_id")).put("affiliate_id", Long.toString(link.affiliateId()))
-        .put("campaign_id", Long.toString(link.campaignId()));
+        .put("click_id", d.getString("click_id")).put("coupon", d.getString("coupon"))
+        .put("affiliate_id", Long.toString(credit.affiliateId()))
+        .put("campaign_id", Long.toString(credit.campaignId()));
   }
 }
