@@ -15,6 +15,9 @@ CREATE TABLE fx_rates (
 ALTER TABLE commissions ADD COLUMN reverses_id bigint REFERENCES commissions(id);
 -- Bumped on every status change: the natural key of the change's firehose event.
 ALTER TABLE commissions ADD COLUMN version integer NOT NULL DEFAULT 0;
+-- Rejected leads are kept too, so a redelivered lead stays rejected instead of being credited later.
+ALTER TABLE leads ADD COLUMN status text NOT NULL DEFAULT 'credited' CHECK (status IN ('credited', 'rejected'));
+ALTER TABLE leads ADD COLUMN reject_reason text;
 ALTER TABLE payouts ADD COLUMN commission_count integer NOT NULL DEFAULT 0;
 
 CREATE INDEX commissions_conversion ON commissions (conversion_id) WHERE conversion_id IS NOT NULL;

@@ -54,6 +54,7 @@ public final class LedgerReadHandler {
     Filter filter = Filter.program("d.program_id", AuthHandler.principal(ctx).programId())
         .add("d.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("d.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
+        .add("d.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("d.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("d.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
     leads.leads(filter, page.offset(), page.limit())

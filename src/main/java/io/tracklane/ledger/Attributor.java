@@ -38,16 +38,17 @@ final class Attributor {
     }
   }
 
-  Future<Outcome> attribute(SqlConnection tx, long programId, JsonObject d, Customer customer, Instant at) {
+  Future<Outcome> attribute(SqlConnection tx, Batch batch, long programId, JsonObject d, Customer customer,
+      Instant at) {
     String rawClick = d.getString("click_id");
     String coupon = d.getString("coupon");
     Supplier<Future<Outcome>> byBinding = () -> customer == null || !customer.bound()
         ? Future.succeededFuture(null)
-        : withTerms(tx, programId, customer.campaignId(), customer.affiliateId(), null, null);
+        : withTerms(tx, batch, programId, customer.campaignId(), customer.affiliateId(), null, null);
     Supplier<Future<Outcome>> byCoupon = () -> coupon == null ? Future.succeededFuture(null)
-        : byCoupon(tx, programId, coupon);
+        : byCoupon(tx, batch, programId, coupon);
     Supplier<Future<Outcome>> byClick = () -> rawClick == null ? Future.succeededFuture(null)
-        : byClick(tx, programId, rawClick, at);
+        : byClick(tx, batch, programId, rawClick, at);
     return firstCredit(byClick, null)
         .compose(o -> o != null && o.credit() != null ? Future.succeededFuture(o) : firstCredit(byCoupon, o))
         .compose(o -> o != null && o.credit() != null ? Future.succeededFuture(o) : firstCredit(byBinding, o))
@@ -64,16 +65,17 @@ final class Attributor {
     });
   }
 
-  private Future<Outcome> byClick(SqlConnection tx, long programId, String raw, Instant at) {
+  private Future<Outcome> byClick(SqlConnection tx, Batch batch, long programId, String raw, Instant at) {
     Optional<ClickId> click = clickIds.verify(raw);
     if (click.isEmpty()) {
       return Future.succeededFuture(Outcome.rejected(Attribution.FORGED_CLICK_ID));
     }
-    return store.link(tx, programId, click.get().linkId()).compose(link -> {
+    long linkId = click.get().linkId();
+    return batch.<Owner>lookup("link:" + programId + ":" + linkId, () -> store.link(tx, programId, linkId)).compose(link -> {
       if (link == null) {
         return Future.succeededFuture(Outcome.rejected(Attribution.UNKNOWN_LINK));
       }
-      return withTerms(tx, programId, link.campaignId(), link.affiliateId(), click.get().linkId(), click.get())
+      return withTerms(tx, batch, programId, link.campaignId(), link.affiliateId(), linkId, click.get())
           .map(o -> {
             if (o.credit() == null) {
               return o;
@@ -86,21 +88,22 @@ final class Attributor {
     });
   }
 
-  private Future<Outcome> byCoupon(SqlConnection tx, long programId, String code) {
-    return store.coupon(tx, programId, code).compose((Owner owner) -> {
+  private Future<Outcome> byCoupon(SqlConnection tx, Batch batch, long programId, String code) {
+    return batch.<Owner>lookup("coupon:" + programId + ":" + code, () -> store.coupon(tx, programId, code)).compose(owner -> {
       if (owner == null) {
         return Future.succeededFuture(Outcome.rejected(Attribution.UNKNOWN_COUPON));
       }
       if (!owner.active()) {
         return Future.succeededFuture(Outcome.rejected(Attribution.COUPON_DISABLED));
       }
-      return withTerms(tx, programId, owner.campaignId(), owner.affiliateId(), null, null);
+      return withTerms(tx, batch, programId, owner.campaignId(), owner.affiliateId(), null, null);
     });
   }
 
-  private Future<Outcome> withTerms(SqlConnection tx, long programId, long campaignId, long affiliateId, Long linkId,
-      ClickId click) {
-    return store.terms(tx, programId, campaignId, affiliateId).map(terms -> {
+  private Future<Outcome> withTerms(SqlConnection tx, Batch batch, long programId, long campaignId, long affiliateId,
+      Long linkId, ClickId click) {
+    return batch.<Terms>lookup("terms:" + programId + ":" + campaignId + ":" + affiliateId,
+        () -> store.terms(tx, programId, campaignId, affiliateId)).map(terms -> {
       if (terms == null) {
         return Outcome.rejected(Attribution.UNKNOWN_LINK);
       }

@@ -19,12 +19,14 @@ final class CustomerStore {
       INSERT INTO customers (program_id, customer_key, external_id, email) VALUES ($1, $2, $3, $4)
       ON CONFLICT (program_id, customer_key) DO UPDATE SET email = coalesce(customers.email, EXCLUDED.email)
       RETURNING id, affiliate_id, campaign_id, first_commissioned_at, commissioned_sales""";
-  private static final String BIND = """
-      UPDATE customers SET affiliate_id = $3, campaign_id = $4, bound_at = $5
-       WHERE program_id = $1 AND id = $2 AND affiliate_id IS NULL""";
-  private static final String COUNT_SALE = """
-      UPDATE customers SET commissioned_sales = commissioned_sales + 1,
-                           first_commissioned_at = coalesce(first_commissioned_at, $3)
+  /** Binds an unbound customer (the first credit wins) and counts a commissioned sale, in one statement. */
+  private static final String CREDIT = """
+      UPDATE customers SET affiliate_id = coalesce(affiliate_id, $3),
+                           campaign_id = CASE WHEN affiliate_id IS NULL THEN $4 ELSE campaign_id END,
+                           bound_at = coalesce(bound_at, $5),
+                           commissioned_sales = commissioned_sales + $6,
+                           first_commissioned_at = CASE WHEN $6 = 1 THEN coalesce(first_commissioned_at, $5)
+                                                        ELSE first_commissioned_at END
        WHERE program_id = $1 AND id = $2""";
 
   /** A locked customer: who it is bound to (if anyone) and its commission history. */
@@ -47,20 +49,16 @@ final class CustomerStore {
     });
   }
 
-  /** Binds the customer to the affiliate unless it is bound already: the first credit wins. */
-  Future<Void> bind(SqlConnection tx, long programId, Customer c, long affiliateId, long campaignId, Instant at) {
-    if (c == null || c.bound()) {
+  /**
+   * Records a credit of the customer: binds it to the affiliate unless it is bound already, and
+   * when {@code commissioned} counts one more commissioned sale (the first anchors the period).
+   */
+  Future<Void> credit(SqlConnection tx, long programId, Customer c, long affiliateId, long campaignId, Instant at,
+      boolean commissioned) {
+    if (c == null || (c.bound() && !commissioned)) {
       return Future.succeededFuture();
     }
-    return tx.preparedQuery(BIND).execute(Tuple.of(programId, c.id(), affiliateId, campaignId, LedgerStore.utc(at)))
-        .mapEmpty();
-  }
-
-  /** Counts one more commissioned sale; the first one anchors the commission period. */
-  Future<Void> countSale(SqlConnection tx, long programId, Customer c, Instant at) {
-    if (c == null) {
-      return Future.succeededFuture();
-    }
-    return tx.preparedQuery(COUNT_SALE).execute(Tuple.of(programId, c.id(), LedgerStore.utc(at))).mapEmpty();
+    return tx.preparedQuery(CREDIT).execute(Tuple.of(programId, c.id(), affiliateId, campaignId, LedgerStore.utc(at),
+        commissioned ? 1 : 0)).mapEmpty();
   }
 }

@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The ledger's writes, each idempotent by a natural key: a conflict means already done. */
@@ -61,8 +63,8 @@ final class LedgerStore {
       ON CONFLICT (program_id, source_key) DO NOTHING RETURNING id""";
   private static final String INSERT_LEAD = """
       INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
-                         occurred_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
+                         occurred_at, status, reject_reason)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
   private static final String MARK_CLICK = """
       UPDATE clicks SET conversion_state = $4
        WHERE click_id = $1 AND created_at = $2 AND program_id = $3 AND conversion_state <> 'converted'""";
@@ -106,11 +108,17 @@ final class LedgerStore {
     return tx.preparedQuery(INSERT_CONVERSION).execute(args).map(LedgerStore::newId);
   }
 
-  /** The new lead's id, or null when this transaction's lead was recorded before. */
-  Future<Long> insertLead(SqlConnection tx, CloudEvent event, Long customerId, Attributor.Credit credit) {
+  /**
+   * The new lead's id, or null when this transaction's lead was recorded before; {@code credit}
+   * null records it rejected with {@code reason}.
+   */
+  Future<Long> insertLead(SqlConnection tx, CloudEvent event, Long customerId, Attributor.Credit credit,
+      String reason) {
     JsonObject d = event.data();
     Tuple args = Tuple.of(event.programId(), event.id(), d.getString("transaction_id"), customerId,
-        d.getString("click_id"), credit.affiliateId(), credit.campaignId(), utc(event.time()));
+        d.getString("click_id"), credit == null ? null : credit.affiliateId(),
+        credit == null ? null : credit.campaignId(), utc(event.time()), credit == null ? "rejected" : "credited",
+        reason);
     return tx.preparedQuery(INSERT_LEAD).execute(args).map(LedgerStore::newId);
   }
 
@@ -157,16 +165,39 @@ final class LedgerStore {
 
   /** The new commission's id, or null when it existed already. */
   Future<Long> insertCommission(SqlConnection tx, CommissionRow c) {
-    Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.sourceKey()).addValue(c.kind())
+    return tx.preparedQuery(INSERT_COMMISSION).execute(commissionArgs(c)).map(LedgerStore::newId);
+  }
+
+  private static Tuple commissionArgs(CommissionRow c) {
+    return Tuple.tuple().addValue(c.programId()).addValue(c.sourceKey()).addValue(c.kind())
         .addValue(c.conversionId()).addValue(c.leadId()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.amount().minor()).addValue(c.amount().currency()).addValue(c.status().wire())
         .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId());
-    return tx.preparedQuery(INSERT_COMMISSION).execute(args).map(LedgerStore::newId);
   }
 
-  /** Marks the click converted (or lead), never downgrading a converted click. */
-  Future<Void> markClick(SqlConnection tx, String clickId, Instant clickTime, long programId, String state) {
-    return tx.preparedQuery(MARK_CLICK).execute(Tuple.of(clickId, utc(clickTime), programId, state)).mapEmpty();
+  /** The arguments marking a click converted (or lead); a converted click is never downgraded. */
+  static Tuple clickMark(String clickId, Instant clickTime, long programId, String state) {
+    return Tuple.of(clickId, utc(clickTime), programId, state);
+  }
+
+  Future<Void> markClicks(SqlConnection tx, List<Tuple> marks) {
+    return marks.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(MARK_CLICK).executeBatch(marks).mapEmpty();
+  }
+
+  /** Inserts many commissions in one round trip; each one's new id, or null where it existed. */
+  Future<List<Long>> insertCommissions(SqlConnection tx, List<CommissionRow> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Tuple> batch = new ArrayList<>(rows.size());
+    rows.forEach(c -> batch.add(commissionArgs(c)));
+    return tx.preparedQuery(INSERT_COMMISSION).executeBatch(batch).map(first -> {
+      List<Long> ids = new ArrayList<>(rows.size());
+      for (RowSet<Row> rs = first; rs != null; rs = rs.next()) {
+        ids.add(newId(rs));
+      }
+      return ids;
+    });
   }
 
   private static Long newId(RowSet<Row> rows) {

@@ -11,7 +11,6 @@ import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.ledger.Attributor.Credit;
 import io.tracklane.ledger.CustomerStore.Customer;
-import io.tracklane.ledger.LedgerMetrics.Tally;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
 import io.tracklane.ledger.Outbox.Event;
@@ -54,7 +53,7 @@ public final class LedgerWriter {
    * Refunds go last, in order, so they see every sale of the batch.
    */
   public Future<Void> apply(List<CloudEvent> events) {
-    Tally tally = new Tally();
+    Batch batch = new Batch();
     Map<String, List<CloudEvent>> lanes = new LinkedHashMap<>();
     List<CloudEvent> refunds = new ArrayList<>();
     for (CloudEvent event : events) {
@@ -70,116 +69,106 @@ public final class LedgerWriter {
     }
     return pool.withTransaction(tx -> {
       List<Future<Void>> running = new ArrayList<>(lanes.size());
-      lanes.values().forEach(lane -> running.add(inOrder(tx, lane, tally)));
-      return Future.all(running).compose(v -> inOrder(tx, refunds, tally));
-    }).onSuccess(v -> tally.publish(metrics, events.size()));
+      lanes.values().forEach(lane -> running.add(inOrder(tx, lane, batch)));
+      // Refunds read the commissions of their sales, so the batch's new commissions are written first.
+      return Future.all(running).compose(v -> batch.flush(tx, store, outbox))
+          .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox));
+    }).onSuccess(v -> batch.tally.publish(metrics, events.size()));
   }
 
-  private Future<Void> inOrder(SqlConnection tx, List<CloudEvent> events, Tally tally) {
+  private Future<Void> inOrder(SqlConnection tx, List<CloudEvent> events, Batch batch) {
     Future<Void> chain = Future.succeededFuture();
     for (CloudEvent event : events) {
-      chain = chain.compose(v -> applyOne(tx, event, tally));
+      chain = chain.compose(v -> applyOne(tx, event, batch));
     }
     return chain;
   }
 
-  private Future<Void> applyOne(SqlConnection tx, CloudEvent event, Tally tally) {
+  private Future<Void> applyOne(SqlConnection tx, CloudEvent event, Batch batch) {
     return switch (event.type()) {
       case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
-      case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, tally);
+      case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
       default -> Future.succeededFuture();
     };
   }
 
-  private Future<Void> postback(SqlConnection tx, CloudEvent event, Tally tally) {
+  private Future<Void> postback(SqlConnection tx, CloudEvent event, Batch batch) {
     JsonObject d = event.data();
     String kind = d.getString("event", "sale");
     if (d.getString("transaction_id") == null || !Currencies.isValid(d.getString("currency"))
         || (!"lead".equals(kind) && d.getLong("amount_minor") == null)) {
       // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
-      return recordRejected(tx, event, "malformed_or_unknown_currency", tally);
+      return recordRejected(tx, event, "malformed_or_unknown_currency", batch);
     }
     String key = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
     return switch (kind) {
       case "sale" -> customers.lock(tx, event.programId(), key, d.getString("customer_id"),
-          d.getString("customer_email")).compose(c -> sale(tx, event, c, tally));
+          d.getString("customer_email")).compose(c -> sale(tx, event, c, batch));
       case "lead" -> customers.lock(tx, event.programId(), key, d.getString("customer_id"),
-          d.getString("customer_email")).compose(c -> lead(tx, event, c, tally));
-      case "refund" -> refunds.apply(tx, event, tally)
-          .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, tally));
-      default -> recordRejected(tx, event, "unsupported_event:" + kind, tally);
+          d.getString("customer_email")).compose(c -> lead(tx, event, c, batch));
+      case "refund" -> refunds.apply(tx, event, batch.tally)
+          .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, batch));
+      default -> recordRejected(tx, event, "unsupported_event:" + kind, batch);
     };
   }
 
-  private Future<Void> sale(SqlConnection tx, CloudEvent event, Customer customer, Tally tally) {
+  private Future<Void> sale(SqlConnection tx, CloudEvent event, Customer customer, Batch batch) {
     JsonObject d = event.data();
     Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
-    return attributor.attribute(tx, event.programId(), d, customer, event.time()).compose(outcome -> {
+    return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
       if (outcome.credit() == null) {
-        return reject(tx, event, outcome.reason(), customer, tally);
+        return reject(tx, event, outcome.reason(), customer, batch);
       }
       Credit credit = outcome.credit();
       String campaignCurrency = credit.terms().rule().currency();
       return store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency).compose(rate -> rate == null
-          ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer, tally)
+          ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer, batch)
           : store.insertConversion(tx, conversion(event, credit, customer, "credited", null)).compose(id -> id == null
               ? Future.succeededFuture()
-              : creditSale(tx, event, customer, credit, id, rate.convert(sale), rate, tally)));
+              : creditSale(tx, event, customer, credit, id, rate.convert(sale), rate, batch)));
     });
   }
 
   private Future<Void> creditSale(SqlConnection tx, CloudEvent event, Customer customer, Credit credit,
-      long conversionId, Money sale, FxRate rate, Tally tally) {
-    tally.conversions++;
+      long conversionId, Money sale, FxRate rate, Batch batch) {
+    batch.tally.conversions++;
     CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
     var commission = credit.terms().rule().saleCommission(sale, history, event.time(), credit.terms().zone());
-    Future<Void> earned = commission.isEmpty() ? Future.succeededFuture()
-        : commission(tx, event, row(event, credit, "sale", "sale:" + conversionId, conversionId, null,
-            commission.get(), rate), tally).compose(isNew -> isNew
-            ? customers.countSale(tx, event.programId(), customer, event.time()) : Future.succeededFuture());
-    return customers.bind(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(), event.time())
-        .compose(v -> earned)
-        .compose(v -> outbox.emit(tx, new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
-            "conversion:" + conversionId, conversionData(event.data(), conversionId, credit))))
-        .compose(v -> markClick(tx, event, credit, "converted"));
+    commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
+        null, amount, rate), event.data().getString("transaction_id"), event.time()));
+    batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
+        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit)));
+    markClick(event, credit, "converted", batch);
+    return customers.credit(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(), event.time(),
+        commission.isPresent());
   }
 
-  private Future<Void> lead(SqlConnection tx, CloudEvent event, Customer customer, Tally tally) {
+  private Future<Void> lead(SqlConnection tx, CloudEvent event, Customer customer, Batch batch) {
     JsonObject d = event.data();
-    return attributor.attribute(tx, event.programId(), d, customer, event.time()).compose(outcome -> {
+    return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
+      Long customerId = customer == null ? null : customer.id();
       if (outcome.credit() == null) {
-        return recordRejected(tx, event, outcome.reason(), tally);
+        return store.insertLead(tx, event, customerId, null, outcome.reason()).compose(id -> id == null
+            ? Future.succeededFuture() : recordRejected(tx, event, outcome.reason(), batch));
       }
       Credit credit = outcome.credit();
-      return store.insertLead(tx, event, customer == null ? null : customer.id(), credit).compose(leadId -> {
+      return store.insertLead(tx, event, customerId, credit, null).compose(leadId -> {
         if (leadId == null) {
           return Future.succeededFuture();
         }
-        tally.conversions++;
+        batch.tally.conversions++;
         var reward = credit.terms().rule().leadCommission();
         JsonObject data = new JsonObject().put("lead_id", leadId.toString())
             .put("transaction_id", d.getString("transaction_id")).put("click_id", d.getString("click_id"))
             .put("affiliate_id", Long.toString(credit.affiliateId()))
             .put("campaign_id", Long.toString(credit.campaignId()));
-        return customers.bind(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(), event.time())
-            .compose(v -> reward.isEmpty() ? Future.succeededFuture() : commission(tx, event,
-                row(event, credit, "lead", "lead:" + leadId, null, leadId, reward.get(), null), tally).mapEmpty())
-            .compose(v -> outbox.emit(tx, new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED,
-                "lead:" + leadId, data)))
-            .compose(v -> markClick(tx, event, credit, "lead"));
+        reward.ifPresent(amount -> batch.commission(row(event, credit, "lead", "lead:" + leadId, null, leadId, amount,
+            null), d.getString("transaction_id"), event.time()));
+        batch.event(new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED, "lead:" + leadId, data));
+        markClick(event, credit, "lead", batch);
+        return customers.credit(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(),
+            event.time(), false);
       });
-    });
-  }
-
-  /** Inserts the commission; true when it is new, and then its creation is emitted. */
-  private Future<Boolean> commission(SqlConnection tx, CloudEvent event, CommissionRow row, Tally tally) {
-    return store.insertCommission(tx, row).compose(id -> {
-      if (id == null) {
-        return Future.succeededFuture(false);
-      }
-      tally.commissions++;
-      return outbox.emit(tx, CommissionEvents.created(id, row, event.data().getString("transaction_id"),
-          event.time())).map(true);
     });
   }
 
@@ -191,27 +180,30 @@ public final class LedgerWriter {
         credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null);
   }
 
-  private Future<Void> markClick(SqlConnection tx, CloudEvent event, Credit credit, String state) {
-    return credit.click() == null ? Future.succeededFuture()
-        : store.markClick(tx, credit.click().value(), credit.click().issuedAt(), event.programId(), state);
+  private static void markClick(CloudEvent event, Credit credit, String state, Batch batch) {
+    if (credit.click() != null) {
+      batch.clickMark(LedgerStore.clickMark(credit.click().value(), credit.click().issuedAt(), event.programId(),
+          state));
+    }
   }
 
   /** Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. */
-  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Tally tally) {
+  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Batch batch) {
     return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason))
-        .compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, tally));
+        .compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
   }
 
-  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Tally tally) {
+  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Batch batch) {
     JsonObject d = event.data();
     return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"),
         reason, d).compose(isNew -> {
           if (!isNew) {
             return Future.succeededFuture();
           }
-          tally.rejected++;
-          return outbox.emit(tx, new Event(event.programId(), event.time(), EventTypes.CONVERSION_REJECTED,
+          batch.tally.rejected++;
+          batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_REJECTED,
               "rejected:" + event.id(), d.copy().put("reason", reason)));
+          return Future.succeededFuture();
         });
   }
 

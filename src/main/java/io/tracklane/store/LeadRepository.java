@@ -8,8 +8,8 @@ import io.vertx.sqlclient.Row;
 /** Reading leads and the facts the ledger could not credit (with their reasons). */
 public final class LeadRepository {
   private static final String LEADS = """
-      SELECT d.id, d.transaction_id, d.customer_id, d.click_id, d.affiliate_id, d.campaign_id, d.occurred_at,
-             d.created_at""";
+      SELECT d.id, d.transaction_id, d.customer_id, d.click_id, d.affiliate_id, d.campaign_id, d.status,
+             d.reject_reason, d.occurred_at, d.created_at""";
   private static final String REJECTED = """
       SELECT j.id, j.event_id, j.event_type, j.transaction_id, j.reason, j.payload, j.created_at""";
 
@@ -27,6 +27,8 @@ public final class LeadRepository {
         .put("click_id", r.getString("click_id"))
         .put("affiliate_id", Rows.id(r, "affiliate_id"))
         .put("campaign_id", Rows.id(r, "campaign_id"))
+        .put("status", r.getString("status"))
+        .put("reject_reason", r.getString("reject_reason"))
         .put("occurred_at", Rows.time(r, "occurred_at"))
         .put("created_at", Rows.time(r, "created_at")));
   }

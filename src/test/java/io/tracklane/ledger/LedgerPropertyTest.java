@@ -100,8 +100,7 @@ class LedgerPropertyTest {
     }
     facts.awaitScalar(model.processed, WAIT, """
         SELECT (SELECT count(*) FROM conversions WHERE program_id = $1)
-             + (SELECT count(*) FROM leads WHERE program_id = $1)
-             + (SELECT count(*) FROM rejected_events WHERE program_id = $1 AND payload->>'event' = 'lead')""",
+             + (SELECT count(*) FROM leads WHERE program_id = $1)""",
         f.programId);
     facts.awaitScalar(0, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1 AND status = 'pending'",
         f.programId);

@@ -1,0 +1,70 @@
+package io.tracklane.ledger;
+
+import io.tracklane.ledger.LedgerMetrics.Tally;
+import io.tracklane.ledger.LedgerStore.CommissionRow;
+import io.tracklane.ledger.Outbox.Event;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One batch transaction's state: lookups memoised for the batch (a rule or link read once, not
+ * per sale), and the writes nothing later in the batch reads (new commissions, click marks,
+ * outbox events), collected and written in bulk before the commit.
+ */
+final class Batch {
+  final Tally tally = new Tally();
+  private final Map<String, Future<?>> lookups = new HashMap<>();
+  private final List<CommissionRow> commissions = new ArrayList<>();
+  private final List<String> commissionTransactions = new ArrayList<>();
+  private final List<Instant> commissionTimes = new ArrayList<>();
+  private final List<Tuple> clickMarks = new ArrayList<>();
+  private final List<Event> events = new ArrayList<>();
+
+  @SuppressWarnings("unchecked")
+  <T> Future<T> lookup(String key, Supplier<Future<T>> load) {
+    return (Future<T>) lookups.computeIfAbsent(key, k -> load.get());
+  }
+
+  /** A commission of a conversion that is new in this batch, so the commission is new too. */
+  void commission(CommissionRow row, String transactionId, Instant time) {
+    commissions.add(row);
+    commissionTransactions.add(transactionId);
+    commissionTimes.add(time);
+  }
+
+  void clickMark(Tuple args) {
+    clickMarks.add(args);
+  }
+
+  void event(Event event) {
+    events.add(event);
+  }
+
+  /** Writes the collected commissions, then their events with the others, then the click marks. */
+  Future<Void> flush(SqlConnection tx, LedgerStore store, Outbox outbox) {
+    return store.insertCommissions(tx, commissions).compose(ids -> {
+      for (int i = 0; i < ids.size(); i++) {
+        if (ids.get(i) != null) {
+          tally.commissions++;
+          events.add(CommissionEvents.created(ids.get(i), commissions.get(i), commissionTransactions.get(i),
+              commissionTimes.get(i)));
+        }
+      }
+      commissions.clear();
+      commissionTransactions.clear();
+      commissionTimes.clear();
+      List<Event> toWrite = new ArrayList<>(events);
+      events.clear();
+      List<Tuple> marks = new ArrayList<>(clickMarks);
+      clickMarks.clear();
+      return Future.all(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks)).mapEmpty();
+    });
+  }
+}
