@@ -220,7 +220,7 @@ public final class LedgerWriter {
     return new JsonObject().put("conversion_id", Long.toString(conversionId))
         .put("transaction_id", d.getString("transaction_id")).put("kind", d.getString("event"))
         .put("amount_cents", d.getLong("amount_minor")).put("currency", d.getString("currency"))
-        .put("click_id", d.getString("click_id")).put("coupon", d.getString("coupon"))
+        .put("click_id", d.getString("click_id"))
         .put("affiliate_id", Long.toString(credit.affiliateId()))
         .put("campaign_id", Long.toString(credit.campaignId()));
   }
