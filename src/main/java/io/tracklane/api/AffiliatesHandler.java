@@ -48,9 +48,7 @@ public final class AffiliatesHandler {
             Params.optionalId(ctx, "campaign_id"))
         .add("a.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("a.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    affiliates.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, affiliates.list(filter, page.offset(), page.limit()));
   }
 
   private void get(RoutingContext ctx) {

@@ -42,9 +42,7 @@ public final class CampaignsHandler {
         .add("state = ?", Params.optionalOneOf(ctx, "state", "active", "disabled"))
         .add("created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    campaigns.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, campaigns.list(filter, page.offset(), page.limit()));
   }
 
   private void get(RoutingContext ctx) {

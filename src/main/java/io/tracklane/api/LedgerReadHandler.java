@@ -82,9 +82,7 @@ public final class LedgerReadHandler {
         .add("m.status = ?", Params.optionalOneOf(ctx, "status", "pending", "due", "paid", "voided"))
         .add("m.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("m.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    commissions.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, commissions.list(filter, page.offset(), page.limit()));
   }
 
   private void getCommission(RoutingContext ctx) {
@@ -100,8 +98,6 @@ public final class LedgerReadHandler {
         .add("v.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("v.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("v.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    conversions.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, conversions.list(filter, page.offset(), page.limit()));
   }
 }

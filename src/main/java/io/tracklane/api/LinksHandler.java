@@ -53,9 +53,7 @@ public final class LinksHandler {
     Filter filter = Filter.program("l.program_id", AuthHandler.principal(ctx).programId())
         .add("l.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("l.campaign_id = ?", Params.optionalId(ctx, "campaign_id"));
-    links.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, links.list(filter, page.offset(), page.limit()));
   }
 
   private void get(RoutingContext ctx) {

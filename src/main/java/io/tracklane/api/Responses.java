@@ -2,6 +2,7 @@ package io.tracklane.api;
 
 import io.tracklane.http.HttpError;
 import io.tracklane.store.AuditLog;
+import io.tracklane.store.Paged;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,6 +25,11 @@ public final class Responses {
         json(ctx, 200, obj);
       }
     }).onFailure(ctx::fail);
+  }
+
+  /** Answers 200 with one page of a collection in the seed envelope. */
+  public static void page(RoutingContext ctx, PageRequest page, Future<Paged> lookup) {
+    lookup.onSuccess(p -> json(ctx, 200, page.envelope(p.data(), p.totalCount()))).onFailure(ctx::fail);
   }
 
   public static AuditLog.Actor actor(RoutingContext ctx) {
