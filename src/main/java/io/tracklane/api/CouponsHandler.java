@@ -41,9 +41,7 @@ public final class CouponsHandler {
     Filter filter = Filter.program("k.program_id", AuthHandler.principal(ctx).programId())
         .add("k.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("k.campaign_id = ?", Params.optionalId(ctx, "campaign_id"));
-    coupons.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, coupons.list(filter, page.offset(), page.limit()));
   }
 
   private void create(RoutingContext ctx) {

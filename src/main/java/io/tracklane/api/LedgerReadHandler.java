@@ -57,9 +57,7 @@ public final class LedgerReadHandler {
         .add("d.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("d.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("d.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    leads.leads(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, leads.leads(filter, page.offset(), page.limit()));
   }
 
   private void listRejected(RoutingContext ctx) {
@@ -69,9 +67,7 @@ public final class LedgerReadHandler {
         .add("j.transaction_id = ?", ctx.queryParams().get("transaction_id"))
         .add("j.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("j.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    leads.rejected(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, leads.rejected(filter, page.offset(), page.limit()));
   }
 
   private void listCommissions(RoutingContext ctx) {

@@ -38,9 +38,7 @@ public final class PayoutsHandler {
         .add("p.status = ?", Params.optionalOneOf(ctx, "status", "pending", "paid"))
         .add("p.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("p.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    payouts.list(filter, page.offset(), page.limit())
-        .onSuccess(p -> Responses.json(ctx, 200, page.envelope(p.data(), p.totalCount())))
-        .onFailure(ctx::fail);
+    Responses.page(ctx, page, payouts.list(filter, page.offset(), page.limit()));
   }
 
   private void get(RoutingContext ctx) {
