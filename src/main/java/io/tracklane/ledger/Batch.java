@@ -1,5 +1,6 @@
 package io.tracklane.ledger;
 
+import io.tracklane.ledger.CustomerStore.Customer;
 import io.tracklane.ledger.LedgerMetrics.Tally;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.Outbox.Event;
@@ -16,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * One batch transaction's state: lookups memoised for the batch (a rule or link read once, not
  * per sale), and the writes nothing later in the batch reads (new commissions, click marks,
- * outbox events), collected and written in bulk before the commit.
+ * outbox events, customer updates), collected and written in bulk before the commit. Customers are
+ * locked at the start of the batch and their state is tracked here in the meantime.
  */
 final class Batch {
   final Tally tally = new Tally();
@@ -26,6 +28,28 @@ final class Batch {
   private final List<Instant> commissionTimes = new ArrayList<>();
   private final List<Tuple> clickMarks = new ArrayList<>();
   private final List<Event> events = new ArrayList<>();
+  private final List<Tuple> customerCredits = new ArrayList<>();
+  private Map<String, Customer> customers = Map.of();
+
+  void customers(Map<String, Customer> locked) {
+    customers = locked;
+  }
+
+  /** The batch's current state of a customer locked at its start; null without a customer key. */
+  Customer customer(long programId, String customerKey) {
+    return customerKey == null ? null : customers.get(CustomerStore.key(programId, customerKey));
+  }
+
+  /** Credits the customer: its state for the rest of the batch, and the update to write. */
+  void credit(long programId, String customerKey, long affiliateId, long campaignId, Instant at,
+      boolean commissioned) {
+    Customer c = customer(programId, customerKey);
+    if (c == null || (c.bound() && !commissioned)) {
+      return;
+    }
+    customers.put(CustomerStore.key(programId, customerKey), c.credited(affiliateId, campaignId, at, commissioned));
+    customerCredits.add(CustomerStore.credit(programId, c, affiliateId, campaignId, at, commissioned));
+  }
 
   @SuppressWarnings("unchecked")
   <T> Future<T> lookup(String key, Supplier<Future<T>> load) {
@@ -48,7 +72,7 @@ final class Batch {
   }
 
   /** Writes the collected commissions, then their events with the others, then the click marks. */
-  Future<Void> flush(SqlConnection tx, LedgerStore store, Outbox outbox) {
+  Future<Void> flush(SqlConnection tx, LedgerStore store, Outbox outbox, CustomerStore customerStore) {
     return store.insertCommissions(tx, commissions).compose(ids -> {
       for (int i = 0; i < ids.size(); i++) {
         if (ids.get(i) != null) {
@@ -64,7 +88,10 @@ final class Batch {
       events.clear();
       List<Tuple> marks = new ArrayList<>(clickMarks);
       clickMarks.clear();
-      return Future.all(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks)).mapEmpty();
+      List<Tuple> credits = new ArrayList<>(customerCredits);
+      customerCredits.clear();
+      return Future.all(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks), customerStore.creditAll(tx, credits))
+          .mapEmpty();
     });
   }
 }

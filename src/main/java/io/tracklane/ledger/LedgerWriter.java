@@ -67,13 +67,14 @@ public final class LedgerWriter {
           : d.getString("transaction_id") != null ? "t:" + d.getString("transaction_id") : "e:" + event.id();
       lanes.computeIfAbsent(lane, k -> new ArrayList<>()).add(event);
     }
-    return pool.withTransaction(tx -> {
+    return pool.withTransaction(tx -> customers.lockAll(tx, events).compose(locked -> {
+      batch.customers(locked);
       List<Future<Void>> running = new ArrayList<>(lanes.size());
       lanes.values().forEach(lane -> running.add(inOrder(tx, lane, batch)));
       // Refunds read the commissions of their sales, so the batch's new commissions are written first.
-      return Future.all(running).compose(v -> batch.flush(tx, store, outbox))
-          .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox));
-    }).onSuccess(v -> batch.tally.publish(metrics, events.size()));
+      return Future.all(running).compose(v -> batch.flush(tx, store, outbox, customers))
+          .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers));
+    })).onSuccess(v -> batch.tally.publish(metrics, events.size()));
   }
 
   private Future<Void> inOrder(SqlConnection tx, List<CloudEvent> events, Batch batch) {
@@ -102,18 +103,17 @@ public final class LedgerWriter {
     }
     String key = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
     return switch (kind) {
-      case "sale" -> customers.lock(tx, event.programId(), key, d.getString("customer_id"),
-          d.getString("customer_email")).compose(c -> sale(tx, event, c, batch));
-      case "lead" -> customers.lock(tx, event.programId(), key, d.getString("customer_id"),
-          d.getString("customer_email")).compose(c -> lead(tx, event, c, batch));
+      case "sale" -> sale(tx, event, key, batch);
+      case "lead" -> lead(tx, event, key, batch);
       case "refund" -> refunds.apply(tx, event, batch.tally)
           .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, batch));
       default -> recordRejected(tx, event, "unsupported_event:" + kind, batch);
     };
   }
 
-  private Future<Void> sale(SqlConnection tx, CloudEvent event, Customer customer, Batch batch) {
+  private Future<Void> sale(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
     JsonObject d = event.data();
+    Customer customer = batch.customer(event.programId(), customerKey);
     Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
     return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
       if (outcome.credit() == null) {
@@ -125,11 +125,11 @@ public final class LedgerWriter {
           ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer, batch)
           : store.insertConversion(tx, conversion(event, credit, customer, "credited", null)).compose(id -> id == null
               ? Future.succeededFuture()
-              : creditSale(tx, event, customer, credit, id, rate.convert(sale), rate, batch)));
+              : creditSale(event, customerKey, customer, credit, id, rate.convert(sale), rate, batch)));
     });
   }
 
-  private Future<Void> creditSale(SqlConnection tx, CloudEvent event, Customer customer, Credit credit,
+  private Future<Void> creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
     CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
@@ -139,12 +139,14 @@ public final class LedgerWriter {
     batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
         "conversion:" + conversionId, conversionData(event.data(), conversionId, credit)));
     markClick(event, credit, "converted", batch);
-    return customers.credit(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(), event.time(),
+    batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(),
         commission.isPresent());
+    return Future.succeededFuture();
   }
 
-  private Future<Void> lead(SqlConnection tx, CloudEvent event, Customer customer, Batch batch) {
+  private Future<Void> lead(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
     JsonObject d = event.data();
+    Customer customer = batch.customer(event.programId(), customerKey);
     return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
       Long customerId = customer == null ? null : customer.id();
       if (outcome.credit() == null) {
@@ -166,8 +168,8 @@ public final class LedgerWriter {
             null), d.getString("transaction_id"), event.time()));
         batch.event(new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED, "lead:" + leadId, data));
         markClick(event, credit, "lead", batch);
-        return customers.credit(tx, event.programId(), customer, credit.affiliateId(), credit.campaignId(),
-            event.time(), false);
+        batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(), false);
+        return Future.succeededFuture();
       });
     });
   }

@@ -64,7 +64,7 @@ class LedgerPropertyTest {
     return op.list().ofMinSize(5).ofMaxSize(30);
   }
 
-  @Property(tries = 8)
+  @Property(tries = 20)
   void ledgerTotalsMatchTheReferenceModel(@ForAll("sequences") List<Op> ops,
       @ForAll("cadences") String cadence, @ForAll boolean leadReward) {
     Fixtures f = new Fixtures(engine, "EUR");
