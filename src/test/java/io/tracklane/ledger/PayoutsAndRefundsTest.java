@@ -9,7 +9,9 @@ import io.tracklane.testing.Http;
 import io.tracklane.testing.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Future;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,27 @@ class PayoutsAndRefundsTest {
     assertEquals(404, put(f, "999999999", "due").statusCode());
     assertEquals(1, Http.json(f.ownerGet("/commissions?status=voided")).getJsonObject("pagination")
         .getLong("total_count"));
+  }
+
+  @Test
+  void dueJobCatchesUpAfterDowntimeAndConcurrentRunsMoveEachCommissionOnce() {
+    Fixtures f = new Fixtures(engine, "EUR");
+    JsonObject campaign = f.campaign(new JsonObject().put("payout_delay_days", 30));
+    String affiliate = f.affiliate(campaign.getString("id"), "late@partner.example").getString("id");
+    String code = f.link(campaign.getString("id"), affiliate).getString("code");
+    for (int i = 0; i < 5; i++) {
+      sale(f, code, "L" + i, "10.00");
+    }
+    awaitStatus(f, "pending", 5);
+    // As if the delay ran out while no ledger was running.
+    facts.sql("UPDATE commissions SET due_at = now() - interval '1 day' WHERE program_id = $1", f.programId);
+    var pool = engine.engine().pool();
+    var runs = List.of(new DueJob(pool, Clock.systemUTC()).run(), new DueJob(pool, Clock.systemUTC()).run(),
+        new DueJob(pool, Clock.systemUTC()).run());
+    TestEngine.await(Future.join(runs));
+    awaitStatus(f, "due", 5);
+    assertEquals(5, facts.scalar("SELECT sum(version) FROM commissions WHERE program_id = $1", f.programId),
+        "each commission moved exactly once");
   }
 
   private static HttpResponse<String> put(Fixtures f, String id, String status) {
