@@ -71,7 +71,8 @@ final class Attributor {
       return Future.succeededFuture(Outcome.rejected(Attribution.FORGED_CLICK_ID));
     }
     long linkId = click.get().linkId();
-    return batch.<Owner>lookup("link:" + programId + ":" + linkId, () -> store.link(tx, programId, linkId)).compose(link -> {
+    Future<Owner> owner = batch.lookup("link:" + programId + ":" + linkId, () -> store.link(tx, programId, linkId));
+    return owner.compose(link -> {
       if (link == null) {
         return Future.succeededFuture(Outcome.rejected(Attribution.UNKNOWN_LINK));
       }
@@ -89,7 +90,8 @@ final class Attributor {
   }
 
   private Future<Outcome> byCoupon(SqlConnection tx, Batch batch, long programId, String code) {
-    return batch.<Owner>lookup("coupon:" + programId + ":" + code, () -> store.coupon(tx, programId, code)).compose(owner -> {
+    Future<Owner> found = batch.lookup("coupon:" + programId + ":" + code, () -> store.coupon(tx, programId, code));
+    return found.compose(owner -> {
       if (owner == null) {
         return Future.succeededFuture(Outcome.rejected(Attribution.UNKNOWN_COUPON));
       }

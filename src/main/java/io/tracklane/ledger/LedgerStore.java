@@ -64,7 +64,8 @@ final class LedgerStore {
   private static final String INSERT_LEAD = """
       INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
                          occurred_at, status, reject_reason)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
   private static final String MARK_CLICK = """
       UPDATE clicks SET conversion_state = $4
        WHERE click_id = $1 AND created_at = $2 AND program_id = $3 AND conversion_state <> 'converted'""";

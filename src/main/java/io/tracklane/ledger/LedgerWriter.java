@@ -121,11 +121,14 @@ public final class LedgerWriter {
       }
       Credit credit = outcome.credit();
       String campaignCurrency = credit.terms().rule().currency();
-      return store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency).compose(rate -> rate == null
-          ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer, batch)
-          : store.insertConversion(tx, conversion(event, credit, customer, "credited", null)).compose(id -> id == null
-              ? Future.succeededFuture()
-              : creditSale(event, customerKey, customer, credit, id, rate.convert(sale), rate, batch)));
+      String fxKey = "fx:" + event.programId() + ":" + sale.currency() + ":" + campaignCurrency;
+      return batch.<FxRate>lookup(fxKey, () -> store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency))
+          .compose(rate -> rate == null
+              ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer,
+                  batch)
+              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null))
+                  .compose(id -> id == null ? Future.succeededFuture()
+                      : creditSale(event, customerKey, customer, credit, id, rate.convert(sale), rate, batch)));
     });
   }
 

@@ -105,7 +105,8 @@ public final class Payouts {
         LedgerStore.utc(now))).compose(paid -> {
           if (paid.size() == 0) {
             return tx.preparedQuery(EXISTS).execute(Tuple.of(programId, payoutId)).compose(rows -> Future.failedFuture(
-                rows.size() == 0 ? HttpError.notFound("Payout not found.") : HttpError.conflict("Payout is already paid.")));
+                rows.size() == 0 ? HttpError.notFound("Payout not found.")
+                    : HttpError.conflict("Payout is already paid.")));
           }
           Row p = paid.iterator().next();
           JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))

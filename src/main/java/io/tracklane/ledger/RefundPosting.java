@@ -91,7 +91,8 @@ final class RefundPosting {
         chain = chain.compose(v -> move(tx, event, m, byId, refundId, tally));
       }
       JsonObject data = new JsonObject().put("refund_id", Long.toString(refundId))
-          .put("sale_conversion_id", Long.toString(saleId)).put("transaction_id", event.data().getString("transaction_id"))
+          .put("sale_conversion_id", Long.toString(saleId))
+          .put("transaction_id", event.data().getString("transaction_id"))
           .put("amount_cents", refund.minor()).put("currency", refund.currency())
           .put("full", refund.minor() >= saleAmount.minor());
       return chain.compose(v -> outbox.emit(tx, new Event(event.programId(), event.time(),
