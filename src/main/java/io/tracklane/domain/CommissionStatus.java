@@ -15,7 +15,8 @@ public enum CommissionStatus {
 
   private static final Map<CommissionStatus, Set<CommissionStatus>> OWNER_MOVES = Map.of(
       PENDING, Set.of(DUE, VOIDED),
-      DUE, Set.of(PENDING, VOIDED),
+      // Not back to pending: the due job would move it straight back once its delay is over.
+      DUE, Set.of(VOIDED),
       PAID, Set.of(),
       VOIDED, Set.of());
 

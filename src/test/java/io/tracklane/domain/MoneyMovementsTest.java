@@ -71,7 +71,8 @@ class MoneyMovementsTest {
   void ownerMovesFollowTheAllowedTransitionsOnly() {
     assertTrue(CommissionStatus.PENDING.ownerMayMove(CommissionStatus.DUE, false));
     assertTrue(CommissionStatus.PENDING.ownerMayMove(CommissionStatus.VOIDED, false));
-    assertTrue(CommissionStatus.DUE.ownerMayMove(CommissionStatus.PENDING, false));
+    assertTrue(CommissionStatus.DUE.ownerMayMove(CommissionStatus.VOIDED, false));
+    assertFalse(CommissionStatus.DUE.ownerMayMove(CommissionStatus.PENDING, false));
     assertFalse(CommissionStatus.DUE.ownerMayMove(CommissionStatus.VOIDED, true));
     assertFalse(CommissionStatus.PENDING.ownerMayMove(CommissionStatus.PAID, false));
     assertFalse(CommissionStatus.PAID.ownerMayMove(CommissionStatus.VOIDED, false));
