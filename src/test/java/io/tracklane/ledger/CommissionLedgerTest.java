@@ -85,9 +85,8 @@ class CommissionLedgerTest {
   @Test
   void otherCurrencyIsConvertedAtTheStoredRateKeptOnTheCommission() {
     Fixtures f = new Fixtures(engine, "EUR");
-    JsonObject campaign = f.campaign(new JsonObject().put("commission_percent", 15));
-    String affiliate = f.affiliate(campaign.getString("id"), "fx@partner.example").getString("id");
-    String code = f.link(campaign.getString("id"), affiliate).getString("code");
+    String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("commission_percent", 15),
+        "fx@partner.example");
     HttpResponse<String> put = Http.put(engine.apiUrl() + "/fx_rates/USD/EUR", "application/json",
         "{\"rate\":\"0.9\"}", "X-Api-Key", f.ownerKey);
     assertEquals(200, put.statusCode(), put.body());

@@ -45,9 +45,7 @@ class PayoutsAndRefundsTest {
   @Test
   void refundsVoidReduceOrClawBackAndTheNextPayoutNetsThem() {
     Fixtures f = new Fixtures(engine, "EUR");
-    JsonObject campaign = f.campaign(new JsonObject().put("payout_delay_days", 0));
-    String affiliate = f.affiliate(campaign.getString("id"), "money@partner.example").getString("id");
-    String code = f.link(campaign.getString("id"), affiliate).getString("code");
+    String code = linkCode(f, new JsonObject().put("payout_delay_days", 0), "money@partner.example");
     sale(f, code, "A", "100.00");
     sale(f, code, "B", "200.00");
     sale(f, code, "C", "100.00");
@@ -89,9 +87,8 @@ class PayoutsAndRefundsTest {
   @Test
   void payoutWaitsUntilTheDueSumReachesTheMinimum() {
     Fixtures f = new Fixtures(engine, "EUR");
-    JsonObject campaign = f.campaign(new JsonObject().put("payout_delay_days", 0).put("minimum_payout_cents", 2000));
-    String affiliate = f.affiliate(campaign.getString("id"), "min@partner.example").getString("id");
-    String code = f.link(campaign.getString("id"), affiliate).getString("code");
+    String code = linkCode(f, new JsonObject().put("payout_delay_days", 0).put("minimum_payout_cents", 2000),
+        "min@partner.example");
     sale(f, code, "M1", "100.00");
     awaitStatus(f, "due", 1);
     assertTrue(runPayouts(f).isEmpty());
@@ -103,9 +100,7 @@ class PayoutsAndRefundsTest {
   @Test
   void ownerStatusChangesFollowTheAllowedTransitionsElse409() {
     Fixtures f = new Fixtures(engine, "EUR");
-    JsonObject campaign = f.campaign(new JsonObject().put("payout_delay_days", 30));
-    String affiliate = f.affiliate(campaign.getString("id"), "owner@partner.example").getString("id");
-    String code = f.link(campaign.getString("id"), affiliate).getString("code");
+    String code = linkCode(f, new JsonObject().put("payout_delay_days", 30), "owner@partner.example");
     sale(f, code, "T1", "10.00");
     String id = awaitStatus(f, "pending", 1).get(0).getString("id");
 
@@ -124,9 +119,7 @@ class PayoutsAndRefundsTest {
   @Test
   void dueJobCatchesUpAfterDowntimeAndConcurrentRunsMoveEachCommissionOnce() {
     Fixtures f = new Fixtures(engine, "EUR");
-    JsonObject campaign = f.campaign(new JsonObject().put("payout_delay_days", 30));
-    String affiliate = f.affiliate(campaign.getString("id"), "late@partner.example").getString("id");
-    String code = f.link(campaign.getString("id"), affiliate).getString("code");
+    String code = linkCode(f, new JsonObject().put("payout_delay_days", 30), "late@partner.example");
     for (int i = 0; i < 5; i++) {
       sale(f, code, "L" + i, "10.00");
     }
@@ -140,6 +133,12 @@ class PayoutsAndRefundsTest {
     awaitStatus(f, "due", 5);
     assertEquals(5, facts.scalar("SELECT sum(version) FROM commissions WHERE program_id = $1", f.programId),
         "each commission moved exactly once");
+  }
+
+  /** A campaign with {@code fields}, one affiliate enrolled in it and its link's code. */
+  static String linkCode(Fixtures f, JsonObject fields, String email) {
+    String campaign = f.campaign(fields).getString("id");
+    return f.link(campaign, f.affiliate(campaign, email).getString("id")).getString("code");
   }
 
   private static HttpResponse<String> put(Fixtures f, String id, String status) {
