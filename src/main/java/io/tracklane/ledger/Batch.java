@@ -90,8 +90,8 @@ final class Batch {
       clickMarks.clear();
       List<Tuple> credits = new ArrayList<>(customerCredits);
       customerCredits.clear();
-      return Future.all(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks), customerStore.creditAll(tx, credits))
-          .mapEmpty();
+      return Future.join(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks),
+          customerStore.creditAll(tx, credits)).mapEmpty();
     });
   }
 }

@@ -71,8 +71,10 @@ public final class LedgerWriter {
       batch.customers(locked);
       List<Future<Void>> running = new ArrayList<>(lanes.size());
       lanes.values().forEach(lane -> running.add(inOrder(tx, lane, batch)));
+      // join, not all: a failed lane must not leave other lanes still sending statements once the
+      // transaction is rolled back and the connection is back in the pool.
       // Refunds read the commissions of their sales, so the batch's new commissions are written first.
-      return Future.all(running).compose(v -> batch.flush(tx, store, outbox, customers))
+      return Future.join(running).compose(v -> batch.flush(tx, store, outbox, customers))
           .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers));
     })).onSuccess(v -> batch.tally.publish(metrics, events.size()));
   }
