@@ -11,10 +11,13 @@ import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
 import io.tracklane.firehose.KafkaEventPublisher;
 import io.tracklane.firehose.Topics;
+import io.tracklane.ledger.DueJob;
+import io.tracklane.ledger.LedgerJobsVerticle;
 import io.tracklane.ledger.LedgerMetrics;
 import io.tracklane.ledger.LedgerVerticle;
 import io.tracklane.ledger.LedgerWriter;
 import io.tracklane.ledger.OutboxRelay;
+import io.tracklane.ledger.Payouts;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.store.Db;
@@ -98,10 +101,12 @@ public final class Engine {
       }
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
-        LedgerWriter writer = new LedgerWriter(pool, links, clickIds, metrics);
+        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
                 new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
+        deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
+            new Payouts(pool, clock))));
       }
       return Future.all(deployments);
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));

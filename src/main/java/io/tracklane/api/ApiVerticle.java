@@ -2,12 +2,11 @@ package io.tracklane.api;
 
 import io.tracklane.config.AppConfig;
 import io.tracklane.http.FailureHandler;
+import io.tracklane.ledger.Payouts;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.AuditLog;
 import io.tracklane.store.CampaignRepository;
-import io.tracklane.store.CommissionRepository;
-import io.tracklane.store.ConversionRepository;
 import io.tracklane.store.LinkRepository;
 import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
@@ -19,6 +18,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 
 /** The owner and affiliate REST API under /api/v1. */
 public final class ApiVerticle extends VerticleBase {
@@ -61,7 +61,10 @@ public final class ApiVerticle extends VerticleBase {
     new CampaignsHandler(pool, campaigns, programs, audit, changed).mount(api);
     new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).mount(api);
     new LinksHandler(pool, links, campaigns, affiliates, audit, changed).mount(api);
-    new LedgerReadHandler(new CommissionRepository(pool), new ConversionRepository(pool)).mount(api);
+    new LedgerReadHandler(pool, audit, Clock.systemUTC()).mount(api);
+    new PayoutsHandler(pool, new Payouts(pool, Clock.systemUTC()), audit).mount(api);
+    new CouponsHandler(pool, campaigns, affiliates, audit).mount(api);
+    new FxRatesHandler(pool, audit).mount(api);
     new PostbacksHandler(new io.tracklane.store.PostbackStatusRepository(pool)).mount(api);
     api.route().handler(ctx -> ctx.fail(io.tracklane.http.HttpError.notFound("No such endpoint.")));
 

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.Optional;
 
 /**
  * A campaign's reward rules, as the ledger applies them to a sale.
@@ -12,6 +13,7 @@ import java.time.ZonedDateTime;
  * @param commissionAmountMinor the flat amount for {@link RewardType#AMOUNT}, in the campaign currency
  * @param maxCommissionPeriodMonths for custom cadence: months after the first commissioned sale
  * @param maxCommissions for custom cadence: how many sales of one customer earn at most
+ * @param leadRewardMinor the optional flat reward of a credited lead, in the campaign currency
  */
 public record RewardRule(
     RewardType rewardType,
@@ -22,7 +24,30 @@ public record RewardRule(
     int payoutDelayDays,
     RewardCadence cadence,
     Integer maxCommissionPeriodMonths,
-    Integer maxCommissions) {
+    Integer maxCommissions,
+    Long leadRewardMinor) {
+
+  /** What the ledger knows of a customer when one more sale of theirs arrives. */
+  public record CustomerHistory(Instant firstCommissionedAt, int commissionedSales) {
+    public static final CustomerHistory NEW = new CustomerHistory(null, 0);
+  }
+
+  /**
+   * The commission a sale earns under the reward type and cadence, or empty when the cadence is
+   * exhausted. {@code sale} is already in the campaign currency.
+   */
+  public Optional<Money> saleCommission(Money sale, CustomerHistory customer, Instant at, ZoneId zone) {
+    if (!cadenceAllows(customer.firstCommissionedAt(), customer.commissionedSales(), at, zone)) {
+      return Optional.empty();
+    }
+    return Optional.of(commissionFor(sale));
+  }
+
+  /** The flat lead reward, when the campaign pays one. */
+  public Optional<Money> leadCommission() {
+    return leadRewardMinor == null || leadRewardMinor <= 0 ? Optional.empty()
+        : Optional.of(Money.of(leadRewardMinor, currency));
+  }
 
   /** The commission a sale of {@code sale} earns before the cadence is considered. */
   public Money commissionFor(Money sale) {

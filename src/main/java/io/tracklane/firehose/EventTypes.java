@@ -8,6 +8,11 @@ public final class EventTypes {
   public static final String CONVERSION_CREATED = "tracklane.conversion.created.v1";
   public static final String CONVERSION_REJECTED = "tracklane.conversion.rejected.v1";
   public static final String COMMISSION_CREATED = "tracklane.commission.created.v1";
+  public static final String COMMISSION_STATUS_CHANGED = "tracklane.commission.status_changed.v1";
+  public static final String LEAD_CREATED = "tracklane.lead.created.v1";
+  public static final String REFUND_RECORDED = "tracklane.refund.recorded.v1";
+  public static final String PAYOUT_CREATED = "tracklane.payout.created.v1";
+  public static final String PAYOUT_PAID = "tracklane.payout.paid.v1";
 
   private EventTypes() {
   }

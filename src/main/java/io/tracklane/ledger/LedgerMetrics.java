@@ -26,4 +26,18 @@ public final class LedgerMetrics {
     batchFailures = Counter.builder("tracklane_ledger_batch_failures_total")
         .description("Batches rolled back and retried").register(registry);
   }
+
+  /** What one batch changed; published only after its transaction committed. */
+  static final class Tally {
+    int conversions;
+    int rejected;
+    int commissions;
+
+    void publish(LedgerMetrics metrics, int facts) {
+      metrics.facts.increment(facts);
+      metrics.conversions.increment(conversions);
+      metrics.rejected.increment(rejected);
+      metrics.commissions.increment(commissions);
+    }
+  }
 }

@@ -1,17 +1,28 @@
 package io.tracklane.ledger;
 
+import io.tracklane.domain.Attribution;
+import io.tracklane.domain.CommissionStatus;
+import io.tracklane.domain.FxRate;
+import io.tracklane.domain.Money;
 import io.tracklane.domain.RewardCadence;
 import io.tracklane.domain.RewardRule;
 import io.tracklane.domain.RewardType;
+import io.tracklane.firehose.CloudEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /** The ledger's writes, each idempotent by a natural key: a conflict means already done. */
 final class LedgerStore {
@@ -23,30 +34,61 @@ final class LedgerStore {
       ON CONFLICT DO NOTHING""";
   private static final String INSERT_CONVERSION = """
       INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
-                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
       ON CONFLICT (program_id, transaction_id, kind) DO NOTHING RETURNING id""";
   private static final String INSERT_REJECTED = """
       INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id, event_id) DO NOTHING""";
-  private static final String RULE = """
-      SELECT reward_type, commission_percent, commission_amount_cents, currency, cookie_window_days, payout_delay_days,
-             reward_cadence, max_commission_period_months, max_commissions
-        FROM campaigns WHERE program_id = $1 AND id = $2""";
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id, event_id) DO NOTHING RETURNING id""";
+  /** Everything that decides whether and how much a (campaign, affiliate) pair earns, in one row. */
+  private static final String TERMS = """
+      SELECT c.reward_type, c.commission_percent, c.commission_amount_cents, c.lead_reward_cents, c.currency,
+             c.cookie_window_days, c.payout_delay_days, c.reward_cadence, c.max_commission_period_months,
+             c.max_commissions, c.state AS campaign_state, a.state AS affiliate_state,
+             coalesce(e.state, 'none') AS enrollment_state, p.time_zone
+        FROM campaigns c
+        JOIN affiliates a ON a.program_id = c.program_id AND a.id = $3
+        JOIN programs p ON p.id = c.program_id
+        LEFT JOIN enrollments e ON e.campaign_id = c.id AND e.affiliate_id = a.id
+       WHERE c.program_id = $1 AND c.id = $2""";
+  private static final String LINK = """
+      SELECT campaign_id, affiliate_id, state FROM links WHERE program_id = $1 AND id = $2""";
+  private static final String COUPON = """
+      SELECT campaign_id, affiliate_id, state FROM coupons WHERE program_id = $1 AND code = $2""";
+  private static final String FX_RATE = """
+      SELECT rate FROM fx_rates WHERE program_id = $1 AND base_currency = $2 AND quote_currency = $3""";
   private static final String INSERT_COMMISSION = """
-      INSERT INTO commissions (program_id, source_key, kind, conversion_id, affiliate_id, campaign_id, amount_minor,
-                               currency, status, due_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
+      INSERT INTO commissions (program_id, source_key, kind, conversion_id, lead_id, affiliate_id, campaign_id,
+                               amount_minor, currency, status, due_at, fx_rate, reverses_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
       ON CONFLICT (program_id, source_key) DO NOTHING RETURNING id""";
-  private static final String MARK_CLICK_CONVERTED = """
-      UPDATE clicks SET conversion_state = 'converted' WHERE click_id = $1 AND created_at = $2 AND program_id = $3""";
-  private static final String INSERT_OUTBOX = """
-      INSERT INTO outbox (program_id, event_id, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING""";
+  private static final String INSERT_LEAD = """
+      INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
+                         occurred_at, status, reject_reason)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
+  private static final String MARK_CLICK = """
+      UPDATE clicks SET conversion_state = $4
+       WHERE click_id = $1 AND created_at = $2 AND program_id = $3 AND conversion_state <> 'converted'""";
 
   /** A sale or refund as the ledger records it. */
   record ConversionRow(long programId, String eventId, String kind, String transactionId, long amountMinor,
       String currency, String clickId, String coupon, Long affiliateId, Long campaignId, Long linkId, String status,
-      String rejectReason, Instant occurredAt) {
+      String rejectReason, Instant occurredAt, Long customerId) {
+  }
+
+  /** A new ledger entry; {@code sourceKey} is its natural key. */
+  record CommissionRow(long programId, String sourceKey, String kind, Long conversionId, Long leadId,
+      long affiliateId, long campaignId, Money amount, CommissionStatus status, Instant dueAt, BigDecimal fxRate,
+      Long reversesId) {
+  }
+
+  /** The rule and the states of a (campaign, affiliate) pair, with the program's time zone. */
+  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject) {
+  }
+
+  /** Who a link or coupon credits, and whether it is itself active. */
+  record Owner(long campaignId, long affiliateId, boolean active) {
   }
 
   Future<Void> insertClick(SqlConnection tx, long programId, JsonObject d, Instant at) {
@@ -65,42 +107,112 @@ final class LedgerStore {
     Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
         .addValue(c.transactionId()).addValue(c.amountMinor()).addValue(c.currency()).addValue(c.clickId())
         .addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId()).addValue(c.linkId())
-        .addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()));
-    return tx.preparedQuery(INSERT_CONVERSION).execute(args)
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("id"));
+        .addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt())).addValue(c.customerId());
+    return tx.preparedQuery(INSERT_CONVERSION).execute(args).map(LedgerStore::newId);
   }
 
-  Future<Void> insertRejected(SqlConnection tx, long programId, String eventId, String type, String transactionId,
+  /**
+   * The new lead's id, or null when this transaction's lead was recorded before; {@code credit}
+   * null records it rejected with {@code reason}.
+   */
+  Future<Long> insertLead(SqlConnection tx, CloudEvent event, Long customerId, Attributor.Credit credit,
+      String reason) {
+    JsonObject d = event.data();
+    Tuple args = Tuple.of(event.programId(), event.id(), d.getString("transaction_id"), customerId,
+        d.getString("click_id"), credit == null ? null : credit.affiliateId(),
+        credit == null ? null : credit.campaignId(), utc(event.time()), credit == null ? "rejected" : "credited",
+        reason);
+    return tx.preparedQuery(INSERT_LEAD).execute(args).map(LedgerStore::newId);
+  }
+
+  /** Whether the rejection is new (a redelivered fact was rejected before). */
+  Future<Boolean> insertRejected(SqlConnection tx, long programId, String eventId, String type, String transactionId,
       String reason, JsonObject payload) {
     return tx.preparedQuery(INSERT_REJECTED)
-        .execute(Tuple.of(programId, eventId, type, transactionId, reason, payload)).mapEmpty();
+        .execute(Tuple.of(programId, eventId, type, transactionId, reason, payload)).map(rows -> rows.size() > 0);
   }
 
-  Future<RewardRule> rule(SqlConnection tx, long programId, long campaignId) {
-    return tx.preparedQuery(RULE).execute(Tuple.of(programId, campaignId)).map(rows -> {
+  /** The terms of the pair, or null when the campaign or affiliate does not exist in the program. */
+  Future<Terms> terms(SqlConnection tx, long programId, long campaignId, long affiliateId) {
+    return tx.preparedQuery(TERMS).execute(Tuple.of(programId, campaignId, affiliateId)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
       Row r = rows.iterator().next();
-      return new RewardRule(RewardType.fromWire(r.getString("reward_type")), r.getBigDecimal("commission_percent"),
-          r.getLong("commission_amount_cents"), r.getString("currency"), r.getInteger("cookie_window_days"),
-          r.getInteger("payout_delay_days"), RewardCadence.fromWire(r.getString("reward_cadence")),
-          r.getInteger("max_commission_period_months"), r.getInteger("max_commissions"));
+      RewardRule rule = new RewardRule(RewardType.fromWire(r.getString("reward_type")),
+          r.getBigDecimal("commission_percent"), r.getLong("commission_amount_cents"), r.getString("currency"),
+          r.getInteger("cookie_window_days"), r.getInteger("payout_delay_days"),
+          RewardCadence.fromWire(r.getString("reward_cadence")), r.getInteger("max_commission_period_months"),
+          r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
+      return new Terms(rule, ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
+          r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")));
     });
   }
 
+  Future<Owner> link(SqlConnection tx, long programId, long linkId) {
+    return tx.preparedQuery(LINK).execute(Tuple.of(programId, linkId)).map(LedgerStore::owner);
+  }
+
+  Future<Owner> coupon(SqlConnection tx, long programId, String code) {
+    return tx.preparedQuery(COUPON).execute(Tuple.of(programId, code)).map(LedgerStore::owner);
+  }
+
+  /** The program's rate from {@code base} to {@code quote}, or null when none is stored. */
+  Future<FxRate> fxRate(SqlConnection tx, long programId, String base, String quote) {
+    if (base.equals(quote)) {
+      return Future.succeededFuture(FxRate.identity(base));
+    }
+    return tx.preparedQuery(FX_RATE).execute(Tuple.of(programId, base, quote)).map(rows -> rows.size() == 0 ? null
+        : new FxRate(base, quote, rows.iterator().next().getBigDecimal("rate")));
+  }
+
   /** The new commission's id, or null when it existed already. */
-  Future<Long> insertCommission(SqlConnection tx, long programId, String sourceKey, String kind, long conversionId,
-      long affiliateId, long campaignId, long amountMinor, String currency, Instant dueAt) {
-    return tx.preparedQuery(INSERT_COMMISSION).execute(Tuple.tuple().addValue(programId).addValue(sourceKey)
-            .addValue(kind).addValue(conversionId).addValue(affiliateId).addValue(campaignId).addValue(amountMinor)
-            .addValue(currency).addValue(utc(dueAt)))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("id"));
+  Future<Long> insertCommission(SqlConnection tx, CommissionRow c) {
+    return tx.preparedQuery(INSERT_COMMISSION).execute(commissionArgs(c)).map(LedgerStore::newId);
   }
 
-  Future<Void> markClickConverted(SqlConnection tx, String clickId, Instant clickTime, long programId) {
-    return tx.preparedQuery(MARK_CLICK_CONVERTED).execute(Tuple.of(clickId, utc(clickTime), programId)).mapEmpty();
+  private static Tuple commissionArgs(CommissionRow c) {
+    return Tuple.tuple().addValue(c.programId()).addValue(c.sourceKey()).addValue(c.kind())
+        .addValue(c.conversionId()).addValue(c.leadId()).addValue(c.affiliateId()).addValue(c.campaignId())
+        .addValue(c.amount().minor()).addValue(c.amount().currency()).addValue(c.status().wire())
+        .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId());
   }
 
-  Future<Void> outbox(SqlConnection tx, long programId, String eventId, String payload) {
-    return tx.preparedQuery(INSERT_OUTBOX).execute(Tuple.of(programId, eventId, payload)).mapEmpty();
+  /** The arguments marking a click converted (or lead); a converted click is never downgraded. */
+  static Tuple clickMark(String clickId, Instant clickTime, long programId, String state) {
+    return Tuple.of(clickId, utc(clickTime), programId, state);
+  }
+
+  Future<Void> markClicks(SqlConnection tx, List<Tuple> marks) {
+    return marks.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(MARK_CLICK).executeBatch(marks).mapEmpty();
+  }
+
+  /** Inserts many commissions in one round trip; each one's new id, or null where it existed. */
+  Future<List<Long>> insertCommissions(SqlConnection tx, List<CommissionRow> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Tuple> batch = new ArrayList<>(rows.size());
+    rows.forEach(c -> batch.add(commissionArgs(c)));
+    return tx.preparedQuery(INSERT_COMMISSION).executeBatch(batch).map(first -> {
+      List<Long> ids = new ArrayList<>(rows.size());
+      for (RowSet<Row> rs = first; rs != null; rs = rs.next()) {
+        ids.add(newId(rs));
+      }
+      return ids;
+    });
+  }
+
+  private static Long newId(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : rows.iterator().next().getLong("id");
+  }
+
+  private static Owner owner(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return null;
+    }
+    Row r = rows.iterator().next();
+    return new Owner(r.getLong("campaign_id"), r.getLong("affiliate_id"), "active".equals(r.getString("state")));
   }
 
   static OffsetDateTime utc(Instant at) {

@@ -1,160 +1,234 @@
 package io.tracklane.ledger;
 
 import io.tracklane.domain.Attribution;
-import io.tracklane.domain.ClickId;
 import io.tracklane.domain.ClickIdCodec;
-import io.tracklane.domain.EventIds;
+import io.tracklane.domain.CommissionStatus;
+import io.tracklane.domain.Currencies;
+import io.tracklane.domain.FxRate;
 import io.tracklane.domain.Money;
+import io.tracklane.domain.RewardRule.CustomerHistory;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
+import io.tracklane.ledger.Attributor.Credit;
+import io.tracklane.ledger.CustomerStore.Customer;
+import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
-import io.tracklane.store.LinkRepository;
-import io.tracklane.store.LinkRepository.LinkTarget;
+import io.tracklane.ledger.Outbox.Event;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * Applies a batch of facts in one transaction. Every write is idempotent, so a batch that is
  * redelivered after a crash (offsets are committed only after this commits) changes nothing.
+ * Counters move only after the commit, by what was new.
  */
 public final class LedgerWriter {
   private final Pool pool;
   private final LedgerStore store = new LedgerStore();
-  private final LinkRepository links;
-  private final ClickIdCodec clickIds;
+  private final CustomerStore customers = new CustomerStore();
+  private final Outbox outbox = new Outbox();
+  private final Attributor attributor;
+  private final RefundPosting refunds;
   private final LedgerMetrics metrics;
 
-  public LedgerWriter(Pool pool, LinkRepository links, ClickIdCodec clickIds, LedgerMetrics metrics) {
+  public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics) {
     this.pool = pool;
-    this.links = links;
-    this.clickIds = clickIds;
+    this.attributor = new Attributor(store, clickIds);
+    this.refunds = new RefundPosting(store, outbox);
     this.metrics = metrics;
   }
 
-  /** Applies the events in order, in one transaction; the Future completes after the commit. */
+  /**
+   * Applies the events in one transaction; the Future completes after the commit. Events of one
+   * customer (or, without a customer, of one transaction id) form a lane applied in order; lanes
+   * touch disjoint rows, so they are pipelined on the connection instead of waiting on each other.
+   * Refunds go last, in order, so they see every sale of the batch.
+   */
   public Future<Void> apply(List<CloudEvent> events) {
-    return pool.withTransaction(tx -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (CloudEvent event : events) {
-        chain = chain.compose(v -> applyOne(tx, event));
+    Batch batch = new Batch();
+    Map<String, List<CloudEvent>> lanes = new LinkedHashMap<>();
+    List<CloudEvent> refunds = new ArrayList<>();
+    for (CloudEvent event : events) {
+      JsonObject d = event.data();
+      if (EventTypes.POSTBACK_RECEIVED.equals(event.type()) && "refund".equals(d.getString("event"))) {
+        refunds.add(event);
+        continue;
       }
-      return chain;
-    }).onSuccess(v -> metrics.facts.increment(events.size()));
+      String customer = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
+      String lane = customer != null ? "c:" + customer
+          : d.getString("transaction_id") != null ? "t:" + d.getString("transaction_id") : "e:" + event.id();
+      lanes.computeIfAbsent(lane, k -> new ArrayList<>()).add(event);
+    }
+    return pool.withTransaction(tx -> customers.lockAll(tx, events).compose(locked -> {
+      batch.customers(locked);
+      List<Future<Void>> running = new ArrayList<>(lanes.size());
+      lanes.values().forEach(lane -> running.add(inOrder(tx, lane, batch)));
+      // join, not all: a failed lane must not leave other lanes still sending statements once the
+      // transaction is rolled back and the connection is back in the pool.
+      // Refunds read the commissions of their sales, so the batch's new commissions are written first.
+      return Future.join(running).compose(v -> batch.flush(tx, store, outbox, customers))
+          .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers));
+    })).onSuccess(v -> batch.tally.publish(metrics, events.size()));
   }
 
-  private Future<Void> applyOne(SqlConnection tx, CloudEvent event) {
+  private Future<Void> inOrder(SqlConnection tx, List<CloudEvent> events, Batch batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (CloudEvent event : events) {
+      chain = chain.compose(v -> applyOne(tx, event, batch));
+    }
+    return chain;
+  }
+
+  private Future<Void> applyOne(SqlConnection tx, CloudEvent event, Batch batch) {
     return switch (event.type()) {
       case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
-      case EventTypes.POSTBACK_RECEIVED -> postback(tx, event);
+      case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
       default -> Future.succeededFuture();
     };
   }
 
-  private Future<Void> postback(SqlConnection tx, CloudEvent event) {
+  private Future<Void> postback(SqlConnection tx, CloudEvent event, Batch batch) {
     JsonObject d = event.data();
-    String kind = d.getString("event");
-    if (!"sale".equals(kind)) {
-      return reject(tx, event, "unsupported_event:" + kind);
+    String kind = d.getString("event", "sale");
+    if (d.getString("transaction_id") == null || !Currencies.isValid(d.getString("currency"))
+        || (!"lead".equals(kind) && d.getLong("amount_minor") == null)) {
+      // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
+      return recordRejected(tx, event, "malformed_or_unknown_currency", batch);
     }
-    String rawClickId = d.getString("click_id");
-    Optional<ClickId> click = clickIds.verify(rawClickId);
-    Future<LinkTarget> link = click.isEmpty()
-        ? Future.succeededFuture(null)
-        : links.targetById(tx, event.programId(), click.get().linkId());
-    return link.compose(target -> {
-      Attribution.LinkTerms terms = target == null ? null
-          : new Attribution.LinkTerms(target.creditable(), target.cookieWindowDays());
-      Optional<String> reason = Attribution.rejectClick(rawClickId, click, terms, event.time());
-      if (reason.isEmpty() && !target.currency().equals(d.getString("currency"))) {
-        reason = Optional.of("currency_mismatch");
+    String key = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
+    return switch (kind) {
+      case "sale" -> sale(tx, event, key, batch);
+      case "lead" -> lead(tx, event, key, batch);
+      case "refund" -> refunds.apply(tx, event, batch.tally)
+          .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, batch));
+      default -> recordRejected(tx, event, "unsupported_event:" + kind, batch);
+    };
+  }
+
+  private Future<Void> sale(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
+    JsonObject d = event.data();
+    Customer customer = batch.customer(event.programId(), customerKey);
+    Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
+    return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
+      if (outcome.credit() == null) {
+        return reject(tx, event, outcome.reason(), customer, batch);
       }
-      return reason.isPresent() ? reject(tx, event, reason.get()) : credit(tx, event, click.get(), target);
+      Credit credit = outcome.credit();
+      String campaignCurrency = credit.terms().rule().currency();
+      String fxKey = "fx:" + event.programId() + ":" + sale.currency() + ":" + campaignCurrency;
+      return batch.<FxRate>lookup(fxKey, () -> store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency))
+          .compose(rate -> rate == null
+              ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer,
+                  batch)
+              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null))
+                  .compose(id -> id == null ? Future.succeededFuture()
+                      : creditSale(event, customerKey, customer, credit, id, rate.convert(sale), rate, batch)));
     });
   }
 
-  private Future<Void> credit(SqlConnection tx, CloudEvent event, ClickId click, LinkTarget link) {
+  private Future<Void> creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
+      long conversionId, Money sale, FxRate rate, Batch batch) {
+    batch.tally.conversions++;
+    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
+    var commission = credit.terms().rule().saleCommission(sale, history, event.time(), credit.terms().zone());
+    commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
+        null, amount, rate), event.data().getString("transaction_id"), event.time()));
+    batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
+        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit)));
+    markClick(event, credit, "converted", batch);
+    batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(),
+        commission.isPresent());
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> lead(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
     JsonObject d = event.data();
-    ConversionRow row = conversion(event, link, "credited", null);
-    return store.insertConversion(tx, row).compose(conversionId -> {
-      if (conversionId == null) {
-        return Future.succeededFuture();
+    Customer customer = batch.customer(event.programId(), customerKey);
+    return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
+      Long customerId = customer == null ? null : customer.id();
+      if (outcome.credit() == null) {
+        return store.insertLead(tx, event, customerId, null, outcome.reason()).compose(id -> id == null
+            ? Future.succeededFuture() : recordRejected(tx, event, outcome.reason(), batch));
       }
-      metrics.conversions.increment();
-      Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
-      return store.rule(tx, event.programId(), link.campaignId()).compose(rule -> {
-        Money commission = rule.commissionFor(sale);
-        Instant dueAt = event.time().plus(Duration.ofDays(rule.payoutDelayDays()));
-        String sourceKey = "sale:" + conversionId;
-        return store.insertCommission(tx, event.programId(), sourceKey, "sale", conversionId, link.affiliateId(),
-                link.campaignId(), commission.minor(), commission.currency(), dueAt)
-            .compose(commissionId -> {
-              if (commissionId == null) {
-                return Future.succeededFuture();
-              }
-              metrics.commissions.increment();
-              JsonObject data = new JsonObject().put("commission_id", commissionId.toString())
-                  .put("conversion_id", conversionId.toString()).put("transaction_id", d.getString("transaction_id"))
-                  .put("affiliate_id", Long.toString(link.affiliateId()))
-                  .put("campaign_id", Long.toString(link.campaignId()))
-                  .put("amount_cents", commission.minor()).put("currency", commission.currency())
-                  .put("status", "pending").put("due_at", dueAt.toString());
-              return emit(tx, event, EventTypes.COMMISSION_CREATED, sourceKey, data);
-            })
-            .compose(v -> emit(tx, event, EventTypes.CONVERSION_CREATED, "conversion:" + conversionId,
-                conversionData(d, conversionId, link)))
-            .compose(v -> store.markClickConverted(tx, click.value(), click.issuedAt(), event.programId()));
+      Credit credit = outcome.credit();
+      return store.insertLead(tx, event, customerId, credit, null).compose(leadId -> {
+        if (leadId == null) {
+          return Future.succeededFuture();
+        }
+        batch.tally.conversions++;
+        var reward = credit.terms().rule().leadCommission();
+        JsonObject data = new JsonObject().put("lead_id", leadId.toString())
+            .put("transaction_id", d.getString("transaction_id")).put("click_id", d.getString("click_id"))
+            .put("affiliate_id", Long.toString(credit.affiliateId()))
+            .put("campaign_id", Long.toString(credit.campaignId()));
+        reward.ifPresent(amount -> batch.commission(row(event, credit, "lead", "lead:" + leadId, null, leadId, amount,
+            null), d.getString("transaction_id"), event.time()));
+        batch.event(new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED, "lead:" + leadId, data));
+        markClick(event, credit, "lead", batch);
+        batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(), false);
+        return Future.succeededFuture();
       });
     });
   }
 
-  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason) {
-    JsonObject d = event.data();
-    String kind = d.getString("event");
-    if (!"sale".equals(kind) && !"refund".equals(kind)) {
-      return recordRejected(tx, event, reason);
+  private static CommissionRow row(CloudEvent event, Credit credit, String kind, String sourceKey, Long conversionId,
+      Long leadId, Money amount, FxRate rate) {
+    Instant dueAt = event.time().plus(Duration.ofDays(credit.terms().rule().payoutDelayDays()));
+    boolean converted = rate != null && !rate.base().equals(rate.quote());
+    return new CommissionRow(event.programId(), sourceKey, kind, conversionId, leadId, credit.affiliateId(),
+        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null);
+  }
+
+  private static void markClick(CloudEvent event, Credit credit, String state, Batch batch) {
+    if (credit.click() != null) {
+      batch.clickMark(LedgerStore.clickMark(credit.click().value(), credit.click().issuedAt(), event.programId(),
+          state));
     }
-    return store.insertConversion(tx, conversion(event, null, "rejected", reason)).compose(id -> {
-      if (id == null) {
-        return Future.succeededFuture();
-      }
-      metrics.rejected.increment();
-      return recordRejected(tx, event, reason);
-    });
   }
 
-  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason) {
+  /** Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. */
+  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Batch batch) {
+    return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason))
+        .compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
+  }
+
+  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Batch batch) {
     JsonObject d = event.data();
-    return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"), reason,
-            d)
-        .compose(v -> emit(tx, event, EventTypes.CONVERSION_REJECTED, "rejected:" + event.id(),
-            d.copy().put("reason", reason)));
+    return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"),
+        reason, d).compose(isNew -> {
+          if (!isNew) {
+            return Future.succeededFuture();
+          }
+          batch.tally.rejected++;
+          batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_REJECTED,
+              "rejected:" + event.id(), d.copy().put("reason", reason)));
+          return Future.succeededFuture();
+        });
   }
 
-  private Future<Void> emit(SqlConnection tx, CloudEvent cause, String type, String naturalKey, JsonObject data) {
-    String id = EventIds.derived(type, cause.programId(), naturalKey);
-    CloudEvent derived = new CloudEvent(id, type, cause.programId(), cause.time(), data);
-    return store.outbox(tx, cause.programId(), id, derived.encode());
-  }
-
-  private static ConversionRow conversion(CloudEvent event, LinkTarget link, String status, String reason) {
+  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason) {
     JsonObject d = event.data();
-    return new ConversionRow(event.programId(), event.id(), d.getString("event"), d.getString("transaction_id"),
-        d.getLong("amount_minor", 0L), d.getString("currency"), d.getString("click_id"), d.getString("coupon"),
-        link == null ? null : link.affiliateId(), link == null ? null : link.campaignId(),
-        link == null ? null : link.linkId(), status, reason, event.time());
+    return new ConversionRow(event.programId(), event.id(), d.getString("event", "sale"),
+        d.getString("transaction_id"), d.getLong("amount_minor", 0L), d.getString("currency"), d.getString("click_id"),
+        d.getString("coupon"), credit == null ? null : credit.affiliateId(),
+        credit == null ? null : credit.campaignId(), credit == null ? null : credit.linkId(), status, reason,
+        event.time(), customer == null ? null : customer.id());
   }
 
-  private static JsonObject conversionData(JsonObject d, long conversionId, LinkTarget link) {
+  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit) {
     return new JsonObject().put("conversion_id", Long.toString(conversionId))
         .put("transaction_id", d.getString("transaction_id")).put("kind", d.getString("event"))
         .put("amount_cents", d.getLong("amount_minor")).put("currency", d.getString("currency"))
-        .put("click_id", d.getString("click_id")).put("affiliate_id", Long.toString(link.affiliateId()))
-        .put("campaign_id", Long.toString(link.campaignId()));
+        .put("click_id", d.getString("click_id"))
+        .put("affiliate_id", Long.toString(credit.affiliateId()))
+        .put("campaign_id", Long.toString(credit.campaignId()));
   }
 }

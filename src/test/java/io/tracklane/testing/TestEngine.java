@@ -33,8 +33,11 @@ public final class TestEngine implements AutoCloseable {
   private final Map<String, String> settings;
   private final Vertx vertx;
   private final Engine engine;
+  private final boolean ownsSchema;
 
-  private TestEngine(AppConfig config, Map<String, String> settings, Vertx vertx, Engine engine) {
+  private TestEngine(AppConfig config, Map<String, String> settings, Vertx vertx, Engine engine,
+      boolean ownsSchema) {
+    this.ownsSchema = ownsSchema;
     this.config = config;
     this.settings = settings;
     this.vertx = vertx;
@@ -49,7 +52,7 @@ public final class TestEngine implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Main.newVertx(registry);
     Engine engine = await(Engine.start(vertx, config, registry, Clock.systemUTC()));
-    return new TestEngine(config, settings, vertx, engine);
+    return new TestEngine(config, settings, vertx, engine, true);
   }
 
   public static TestEngine start(Class<?> testClass) {
@@ -79,6 +82,23 @@ public final class TestEngine implements AutoCloseable {
     s.put("ledger.poll_timeout_ms", "50");
     s.putAll(overrides);
     return s;
+  }
+
+  /**
+   * Starts a second engine on exactly {@code settings} (e.g. another engine's schema, topics and
+   * group with other roles); closing it leaves the schema to the engine that created it.
+   */
+  public static TestEngine startSharing(Class<?> testClass, Map<String, String> settings) {
+    AppConfig config = AppConfig.from(ConfigSource.load(Map.of(), settings));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Main.newVertx(registry);
+    Engine engine = await(Engine.start(vertx, config, registry, Clock.systemUTC()));
+    return new TestEngine(config, Map.copyOf(settings), vertx, engine, false);
+  }
+
+  /** The configuration keys this engine runs with. */
+  public Map<String, String> settingsView() {
+    return Map.copyOf(settings);
   }
 
   /** Creates a program through the same code the create-program command runs. */
@@ -125,6 +145,9 @@ public final class TestEngine implements AutoCloseable {
   public void close() {
     await(engine.stop());
     await(vertx.close());
+    if (!ownsSchema) {
+      return;
+    }
     dropSchema(config);
     deleteRedisKeys(config);
   }

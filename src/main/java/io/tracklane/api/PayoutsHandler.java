@@ -1,0 +1,68 @@
+package io.tracklane.api;
+
+import io.tracklane.ledger.Payouts;
+import io.tracklane.store.AuditLog;
+import io.tracklane.store.Filter;
+import io.tracklane.store.PayoutRepository;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+
+/** /api/v1/payouts: list, get, mark_as_paid, and an on-demand payout run. */
+public final class PayoutsHandler {
+  private final Pool pool;
+  private final PayoutRepository payouts;
+  private final Payouts ledger;
+  private final AuditLog audit;
+
+  public PayoutsHandler(Pool pool, Payouts ledger, AuditLog audit) {
+    this.pool = pool;
+    this.payouts = new PayoutRepository(pool);
+    this.ledger = ledger;
+    this.audit = audit;
+  }
+
+  public void mount(Router api) {
+    api.get("/payouts").handler(this::list);
+    api.post("/payouts/run").handler(this::run);
+    api.get("/payouts/:payout_id").handler(this::get);
+    api.post("/payouts/:payout_id/mark_as_paid").handler(this::markPaid);
+  }
+
+  private void list(RoutingContext ctx) {
+    PageRequest page = PageRequest.from(ctx);
+    Filter filter = Filter.program("p.program_id", AuthHandler.principal(ctx).programId())
+        .add("p.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
+        .add("p.status = ?", Params.optionalOneOf(ctx, "status", "pending", "paid"))
+        .add("p.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
+        .add("p.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
+    Responses.page(ctx, page, payouts.list(filter, page.offset(), page.limit()));
+  }
+
+  private void get(RoutingContext ctx) {
+    Responses.found(ctx, payouts.get(AuthHandler.principal(ctx).programId(), Params.pathId(ctx, "payout_id")),
+        "Payout");
+  }
+
+  private void run(RoutingContext ctx) {
+    AuditLog.Actor actor = Responses.actor(ctx);
+    ledger.run(actor.programId())
+        .compose(ids -> audit.record(pool, actor, "payouts.run", "payout", ids.size(), null,
+            new JsonObject().put("payout_ids", new JsonArray(ids.stream().map(String::valueOf).toList()))).map(ids))
+        .onSuccess(ids -> Responses.json(ctx, 200, new JsonObject()
+            .put("payout_ids", new JsonArray(ids.stream().map(String::valueOf).toList()))))
+        .onFailure(ctx::fail);
+  }
+
+  private void markPaid(RoutingContext ctx) {
+    AuditLog.Actor actor = Responses.actor(ctx);
+    long id = Params.pathId(ctx, "payout_id");
+    ledger.markPaid(actor.programId(), id)
+        .compose(v -> audit.record(pool, actor, "payout.paid", "payout", id, null, null))
+        .compose(v -> payouts.get(actor.programId(), id))
+        .onSuccess(paid -> Responses.json(ctx, 200, paid))
+        .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,97 @@
+package io.tracklane.ledger;
+
+import io.tracklane.ledger.CustomerStore.Customer;
+import io.tracklane.ledger.LedgerMetrics.Tally;
+import io.tracklane.ledger.LedgerStore.CommissionRow;
+import io.tracklane.ledger.Outbox.Event;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One batch transaction's state: lookups memoised for the batch (a rule or link read once, not
+ * per sale), and the writes nothing later in the batch reads (new commissions, click marks,
+ * outbox events, customer updates), collected and written in bulk before the commit. Customers are
+ * locked at the start of the batch and their state is tracked here in the meantime.
+ */
+final class Batch {
+  final Tally tally = new Tally();
+  private final Map<String, Future<?>> lookups = new HashMap<>();
+  private final List<CommissionRow> commissions = new ArrayList<>();
+  private final List<String> commissionTransactions = new ArrayList<>();
+  private final List<Instant> commissionTimes = new ArrayList<>();
+  private final List<Tuple> clickMarks = new ArrayList<>();
+  private final List<Event> events = new ArrayList<>();
+  private final List<Tuple> customerCredits = new ArrayList<>();
+  private Map<String, Customer> customers = Map.of();
+
+  void customers(Map<String, Customer> locked) {
+    customers = locked;
+  }
+
+  /** The batch's current state of a customer locked at its start; null without a customer key. */
+  Customer customer(long programId, String customerKey) {
+    return customerKey == null ? null : customers.get(CustomerStore.key(programId, customerKey));
+  }
+
+  /** Credits the customer: its state for the rest of the batch, and the update to write. */
+  void credit(long programId, String customerKey, long affiliateId, long campaignId, Instant at,
+      boolean commissioned) {
+    Customer c = customer(programId, customerKey);
+    if (c == null || (c.bound() && !commissioned)) {
+      return;
+    }
+    customers.put(CustomerStore.key(programId, customerKey), c.credited(affiliateId, campaignId, at, commissioned));
+    customerCredits.add(CustomerStore.credit(programId, c, affiliateId, campaignId, at, commissioned));
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> Future<T> lookup(String key, Supplier<Future<T>> load) {
+    return (Future<T>) lookups.computeIfAbsent(key, k -> load.get());
+  }
+
+  /** A commission of a conversion that is new in this batch, so the commission is new too. */
+  void commission(CommissionRow row, String transactionId, Instant time) {
+    commissions.add(row);
+    commissionTransactions.add(transactionId);
+    commissionTimes.add(time);
+  }
+
+  void clickMark(Tuple args) {
+    clickMarks.add(args);
+  }
+
+  void event(Event event) {
+    events.add(event);
+  }
+
+  /** Writes the collected commissions, then their events with the others, then the click marks. */
+  Future<Void> flush(SqlConnection tx, LedgerStore store, Outbox outbox, CustomerStore customerStore) {
+    return store.insertCommissions(tx, commissions).compose(ids -> {
+      for (int i = 0; i < ids.size(); i++) {
+        if (ids.get(i) != null) {
+          tally.commissions++;
+          events.add(CommissionEvents.created(ids.get(i), commissions.get(i), commissionTransactions.get(i),
+              commissionTimes.get(i)));
+        }
+      }
+      commissions.clear();
+      commissionTransactions.clear();
+      commissionTimes.clear();
+      List<Event> toWrite = new ArrayList<>(events);
+      events.clear();
+      List<Tuple> marks = new ArrayList<>(clickMarks);
+      clickMarks.clear();
+      List<Tuple> credits = new ArrayList<>(customerCredits);
+      customerCredits.clear();
+      return Future.join(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks),
+          customerStore.creditAll(tx, credits)).mapEmpty();
+    });
+  }
+}

@@ -1,0 +1,125 @@
+package io.tracklane.ledger;
+
+import io.tracklane.firehose.EventTypes;
+import io.tracklane.http.HttpError;
+import io.tracklane.ledger.Outbox.Event;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Payouts: gathering each affiliate's due commissions per currency once their sum reaches the
+ * minimum, and paying a payout with its commissions in one transaction.
+ */
+public final class Payouts {
+  static final long LOCK_KEY = 0x7472_6c6e_7061_7931L;
+  private static final String LOCK = "SELECT pg_advisory_xact_lock($1)";
+  /** The minimum of a mixed-campaign group is the highest of its campaigns': no campaign pays below its own. */
+  private static final String READY = """
+      SELECT m.program_id, m.affiliate_id, m.currency
+        FROM commissions m JOIN campaigns c ON c.id = m.campaign_id
+       WHERE m.status = 'due' AND m.payout_id IS NULL AND ($1::bigint IS NULL OR m.program_id = $1)
+       GROUP BY m.program_id, m.affiliate_id, m.currency
+      HAVING sum(m.amount_minor) > 0 AND sum(m.amount_minor) >= max(c.minimum_payout_cents)""";
+  private static final String INSERT = """
+      INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, created_at) VALUES ($1, $2, $3, 0, $4)
+      RETURNING id""";
+  private static final String GATHER = """
+      UPDATE commissions SET payout_id = $4, updated_at = $5
+       WHERE program_id = $1 AND affiliate_id = $2 AND currency = $3 AND status = 'due' AND payout_id IS NULL
+      RETURNING id, amount_minor""";
+  private static final String TOTAL = """
+      UPDATE payouts SET amount_minor = $2, commission_count = $3 WHERE id = $1""";
+  private static final String PAY = """
+      UPDATE payouts SET status = 'paid', paid_at = $3 WHERE program_id = $1 AND id = $2 AND status = 'pending'
+      RETURNING id, affiliate_id, currency, amount_minor, commission_count""";
+  private static final String EXISTS = "SELECT status FROM payouts WHERE program_id = $1 AND id = $2";
+  private static final String PAY_COMMISSIONS = """
+      UPDATE commissions SET status = 'paid', version = version + 1, updated_at = $2
+       WHERE payout_id = $1 AND status = 'due'
+      RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version""";
+
+  private final Pool pool;
+  private final Outbox outbox = new Outbox();
+  private final Clock clock;
+
+  public Payouts(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** Creates the payouts that are ready, in one program or (null) all; returns their ids. */
+  public Future<List<Long>> run(Long programId) {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY))
+        .compose(locked -> tx.preparedQuery(READY).execute(Tuple.of(programId)))
+        .compose(groups -> {
+          List<Long> ids = new ArrayList<>();
+          Future<Void> chain = Future.succeededFuture();
+          for (Row g : groups) {
+            chain = chain.compose(v -> create(tx, g.getLong("program_id"), g.getLong("affiliate_id"),
+                g.getString("currency"), now).map(id -> {
+                  ids.add(id);
+                  return null;
+                }));
+          }
+          return chain.map(ids);
+        }));
+  }
+
+  private Future<Long> create(SqlConnection tx, long programId, long affiliateId, String currency, Instant now) {
+    return tx.preparedQuery(INSERT).execute(Tuple.of(programId, affiliateId, currency, LedgerStore.utc(now)))
+        .compose(rows -> {
+          long payoutId = rows.iterator().next().getLong("id");
+          return tx.preparedQuery(GATHER).execute(Tuple.of(programId, affiliateId, currency, payoutId,
+              LedgerStore.utc(now))).compose(gathered -> {
+                long total = 0;
+                JsonArray ids = new JsonArray();
+                for (Row r : gathered) {
+                  total = Math.addExact(total, r.getLong("amount_minor"));
+                  ids.add(r.getLong("id").toString());
+                }
+                JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
+                    .put("affiliate_id", Long.toString(affiliateId)).put("currency", currency)
+                    .put("amount_cents", total).put("commission_ids", ids);
+                return tx.preparedQuery(TOTAL).execute(Tuple.of(payoutId, total, gathered.size()))
+                    .compose(v -> outbox.emit(tx, new Event(programId, now, EventTypes.PAYOUT_CREATED,
+                        "payout:" + payoutId, data)))
+                    .map(payoutId);
+              });
+        });
+  }
+
+  /** Pays the payout and its commissions at once; 404 if unknown, 409 if already paid. */
+  public Future<Void> markPaid(long programId, long payoutId) {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> tx.preparedQuery(PAY).execute(Tuple.of(programId, payoutId,
+        LedgerStore.utc(now))).compose(paid -> {
+          if (paid.size() == 0) {
+            return tx.preparedQuery(EXISTS).execute(Tuple.of(programId, payoutId)).compose(rows -> Future.failedFuture(
+                rows.size() == 0 ? HttpError.notFound("Payout not found.")
+                    : HttpError.conflict("Payout is already paid.")));
+          }
+          Row p = paid.iterator().next();
+          JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
+              .put("affiliate_id", Long.toString(p.getLong("affiliate_id"))).put("currency", p.getString("currency"))
+              .put("amount_cents", p.getLong("amount_minor")).put("paid_at", now.toString());
+          return tx.preparedQuery(PAY_COMMISSIONS).execute(Tuple.of(payoutId, LedgerStore.utc(now))).compose(rows -> {
+            List<Event> events = new ArrayList<>();
+            for (Row r : rows) {
+              events.add(CommissionEvents.statusChanged(r, "due", "paid", "payout_paid", now));
+            }
+            events.add(new Event(programId, now, EventTypes.PAYOUT_PAID, "payout_paid:" + payoutId, data));
+            return outbox.emitAll(tx, events);
+          });
+        }));
+  }
+}

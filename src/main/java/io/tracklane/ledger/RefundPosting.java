@@ -1,0 +1,126 @@
+package io.tracklane.ledger;
+
+import io.tracklane.domain.Attribution;
+import io.tracklane.domain.CommissionStatus;
+import io.tracklane.domain.Money;
+import io.tracklane.domain.Refunds;
+import io.tracklane.domain.Refunds.Cancel;
+import io.tracklane.domain.Refunds.Held;
+import io.tracklane.domain.Refunds.Movement;
+import io.tracklane.domain.Refunds.Reverse;
+import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.EventTypes;
+import io.tracklane.ledger.LedgerMetrics.Tally;
+import io.tracklane.ledger.LedgerStore.CommissionRow;
+import io.tracklane.ledger.LedgerStore.ConversionRow;
+import io.tracklane.ledger.Outbox.Event;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A refund postback: finds the refunded sale, records the refund once, and applies the movements
+ * {@link Refunds#plan} decides. Commissions are locked first, so a payout run or a status change
+ * running at the same time sees either the state before or after, never half.
+ */
+final class RefundPosting {
+  private static final String SALE = """
+      SELECT id, status, amount_minor, currency, affiliate_id, campaign_id, customer_id, link_id
+        FROM conversions WHERE program_id = $1 AND transaction_id = $2 AND kind = 'sale'""";
+  private static final String SALE_COMMISSIONS = """
+      SELECT id, program_id, affiliate_id, campaign_id, amount_minor, currency, status, payout_id, due_at, version
+        FROM commissions WHERE program_id = $1 AND conversion_id = $2 AND kind = 'sale' ORDER BY id FOR UPDATE""";
+  private static final String VOID = """
+      UPDATE commissions SET status = 'voided', version = version + 1, updated_at = $3
+       WHERE program_id = $1 AND id = $2 AND status IN ('pending', 'due') AND payout_id IS NULL
+      RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version, status""";
+
+  private final LedgerStore store;
+  private final Outbox outbox;
+
+  RefundPosting(LedgerStore store, Outbox outbox) {
+    this.store = store;
+    this.outbox = outbox;
+  }
+
+  /** Applies the refund; the Future holds the reason when it cannot be credited, else null. */
+  Future<String> apply(SqlConnection tx, CloudEvent event, Tally tally) {
+    JsonObject d = event.data();
+    return tx.preparedQuery(SALE).execute(Tuple.of(event.programId(), d.getString("transaction_id"))).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(Attribution.UNKNOWN_SALE);
+      }
+      Row sale = rows.iterator().next();
+      if (!"credited".equals(sale.getString("status"))) {
+        return Future.succeededFuture(Attribution.SALE_NOT_CREDITED);
+      }
+      if (!sale.getString("currency").equals(d.getString("currency"))) {
+        return Future.succeededFuture(Attribution.REFUND_CURRENCY_MISMATCH);
+      }
+      ConversionRow row = new ConversionRow(event.programId(), event.id(), "refund", d.getString("transaction_id"),
+          d.getLong("amount_minor"), d.getString("currency"), d.getString("click_id"), d.getString("coupon"),
+          sale.getLong("affiliate_id"), sale.getLong("campaign_id"), sale.getLong("link_id"), "credited", null,
+          event.time(), sale.getLong("customer_id"));
+      return store.insertConversion(tx, row).compose(refundId -> refundId == null ? Future.succeededFuture()
+          : reverse(tx, event, sale, refundId, tally)).map((String) null);
+    });
+  }
+
+  private Future<Void> reverse(SqlConnection tx, CloudEvent event, Row sale, long refundId, Tally tally) {
+    tally.conversions++;
+    long saleId = sale.getLong("id");
+    Money saleAmount = Money.of(sale.getLong("amount_minor"), sale.getString("currency"));
+    Money refund = Money.of(event.data().getLong("amount_minor"), saleAmount.currency());
+    return tx.preparedQuery(SALE_COMMISSIONS).execute(Tuple.of(event.programId(), saleId)).compose(rows -> {
+      List<Held> held = new ArrayList<>();
+      Map<Long, Row> byId = new HashMap<>();
+      for (Row r : rows) {
+        byId.put(r.getLong("id"), r);
+        held.add(new Held(r.getLong("id"), Money.of(r.getLong("amount_minor"), r.getString("currency")),
+            CommissionStatus.fromWire(r.getString("status")), r.getLong("payout_id") != null));
+      }
+      Future<Void> chain = Future.succeededFuture();
+      for (Movement m : Refunds.plan(held, refund, saleAmount)) {
+        chain = chain.compose(v -> move(tx, event, m, byId, refundId, tally));
+      }
+      JsonObject data = new JsonObject().put("refund_id", Long.toString(refundId))
+          .put("sale_conversion_id", Long.toString(saleId))
+          .put("transaction_id", event.data().getString("transaction_id"))
+          .put("amount_cents", refund.minor()).put("currency", refund.currency())
+          .put("full", refund.minor() >= saleAmount.minor());
+      return chain.compose(v -> outbox.emit(tx, new Event(event.programId(), event.time(),
+          EventTypes.REFUND_RECORDED, "refund:" + refundId, data)));
+    });
+  }
+
+  private Future<Void> move(SqlConnection tx, CloudEvent event, Movement m, Map<Long, Row> byId, long refundId,
+      Tally tally) {
+    Instant now = event.time();
+    if (m instanceof Cancel cancel) {
+      String from = byId.get(cancel.commissionId()).getString("status");
+      return tx.preparedQuery(VOID).execute(Tuple.of(event.programId(), cancel.commissionId(), LedgerStore.utc(now)))
+          .compose(rows -> rows.size() == 0 ? Future.succeededFuture() : outbox.emit(tx,
+              CommissionEvents.statusChanged(rows.iterator().next(), from, "voided", "refund", now)));
+    }
+    Reverse r = (Reverse) m;
+    Row original = byId.get(r.commissionId());
+    Instant dueAt = "clawback".equals(r.kind()) ? now : original.getOffsetDateTime("due_at").toInstant();
+    CommissionRow row = new CommissionRow(event.programId(), r.kind() + ":" + refundId + ":" + r.commissionId(),
+        r.kind(), refundId, null, original.getLong("affiliate_id"), original.getLong("campaign_id"), r.amount(),
+        r.status(), dueAt, null, r.commissionId());
+    return store.insertCommission(tx, row).compose(id -> {
+      if (id == null) {
+        return Future.succeededFuture();
+      }
+      tally.commissions++;
+      return outbox.emit(tx, CommissionEvents.created(id, row, event.data().getString("transaction_id"), now));
+    });
+  }
+}
