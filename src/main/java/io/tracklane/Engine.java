@@ -17,6 +17,7 @@ import io.tracklane.ledger.LedgerMetrics;
 import io.tracklane.ledger.LedgerVerticle;
 import io.tracklane.ledger.LedgerWriter;
 import io.tracklane.ledger.OutboxRelay;
+import io.tracklane.ledger.OutboxSweepVerticle;
 import io.tracklane.ledger.Payouts;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
@@ -107,6 +108,10 @@ public final class Engine {
             new DeploymentOptions().setInstances(config.ledger().instances())));
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
             new Payouts(pool, clock))));
+      }
+      if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
+        deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
+            new OutboxRelay(pool, publisher, config.kafka().topicChanges()), config.ledger().outboxSweepMs())));
       }
       return Future.all(deployments);
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));

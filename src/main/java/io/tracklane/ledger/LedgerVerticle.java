@@ -39,7 +39,6 @@ public final class LedgerVerticle extends VerticleBase {
   private volatile boolean stopping;
   private Promise<Void> loopDone;
   private long backoffMs;
-  private long sweepTimer;
 
   public LedgerVerticle(AppConfig config, LedgerWriter writer, OutboxRelay relay, EventPublisher publisher,
       LedgerMetrics metrics) {
@@ -64,15 +63,12 @@ public final class LedgerVerticle extends VerticleBase {
     consumer = KafkaConsumer.create(vertx, props);
     consumer.exceptionHandler(e -> LOG.warn("ledger consumer: {}", e.toString()));
     loopDone = Promise.promise();
-    sweepTimer = vertx.setPeriodic(config.ledger().outboxSweepMs(), id -> relay.flush()
-        .onFailure(e -> LOG.warn("outbox sweep failed: {}", e.toString())));
     return consumer.subscribe(config.kafka().topicFacts()).onSuccess(v -> loop());
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
-    vertx.cancelTimer(sweepTimer);
     return loopDone.future().eventually(() -> consumer.close());
   }
 
