@@ -49,15 +49,21 @@ fi
 log "building the jar"
 mvn -q -B -DskipTests package
 
+STARTED_BROKER=no
 if ! listening "$KAFKA"; then
   log "starting a Kafka broker with scripts/kafka.sh"
   KAFKA="$(bash scripts/kafka.sh start | sed -n 's/^KAFKA_BOOTSTRAP=//p' | tail -1)"
+  STARTED_BROKER=yes
 fi
 
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # Leave the machine as we found it: stop the broker only if this run started it.
+  if [[ "$STARTED_BROKER" == yes ]]; then
+    bash scripts/kafka.sh stop >&2 || true
+  fi
 }
 trap cleanup EXIT
 

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class LedgerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
   private static final long MAX_BACKOFF_MS = 10_000;
+  /** How many times a batch fails on its data before its facts are applied one at a time. */
+  private static final int ISOLATE_AFTER_ATTEMPTS = 3;
 
   private final AppConfig config;
   private final LedgerWriter writer;
@@ -39,6 +41,7 @@ public final class LedgerVerticle extends VerticleBase {
   private volatile boolean stopping;
   private Promise<Void> loopDone;
   private long backoffMs;
+  private int failedAttempts;
 
   public LedgerVerticle(AppConfig config, LedgerWriter writer, OutboxRelay relay, EventPublisher publisher,
       LedgerMetrics metrics) {
@@ -96,6 +99,7 @@ public final class LedgerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     List<CloudEvent> events = new ArrayList<>(records.size());
+    List<KafkaConsumerRecord<String, String>> sources = new ArrayList<>(records.size());
     List<Future<Void>> deadLetters = new ArrayList<>();
     Map<TopicPartition, Long> first = new LinkedHashMap<>();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
@@ -106,16 +110,47 @@ public final class LedgerVerticle extends VerticleBase {
       next.put(tp, new OffsetAndMetadata(record.offset() + 1, ""));
       try {
         events.add(CloudEvent.decode(record.value()));
+        sources.add(record);
       } catch (IllegalArgumentException e) {
         deadLetters.add(deadLetter(record, e.getMessage()));
       }
     }
     return Future.all(deadLetters)
-        .compose(v -> writer.apply(events))
+        .compose(v -> writer.apply(events).recover(e -> isolate(e, events, sources)))
         .compose(v -> consumer.commit(next))
         .<Void>mapEmpty()
-        .onSuccess(v -> relay.flush().onFailure(e -> LOG.warn("outbox relay failed: {}", e.toString())))
-        .recover(e -> rewind(first).compose(v -> Future.failedFuture(e)));
+        .onSuccess(v -> {
+          failedAttempts = 0;
+          relay.flush().onFailure(e -> LOG.warn("outbox relay failed: {}", e.toString()));
+        })
+        .recover(e -> {
+          failedAttempts++;
+          return rewind(first).compose(v -> Future.failedFuture(e));
+        });
+  }
+
+  /**
+   * A batch that keeps failing on its data (not on a dependency) is applied one fact at a time, and
+   * the fact that fails goes to the dead-letter topic with the reason: one poison fact must not stop
+   * its partition forever. The first failures are retried whole, since a conflict between two ledger
+   * instances looks the same and passes on retry.
+   */
+  private Future<Void> isolate(Throwable failure, List<CloudEvent> events,
+      List<KafkaConsumerRecord<String, String>> sources) {
+    if (!PoisonFacts.isDataError(failure) || failedAttempts + 1 < ISOLATE_AFTER_ATTEMPTS) {
+      return Future.failedFuture(failure);
+    }
+    LOG.warn("batch failed {} times on its data, applying its {} facts one at a time: {}", failedAttempts + 1,
+        events.size(), failure.toString());
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < events.size(); i++) {
+      CloudEvent event = events.get(i);
+      KafkaConsumerRecord<String, String> source = sources.get(i);
+      chain = chain.compose(v -> writer.apply(List.of(event)).recover(e -> PoisonFacts.isDataError(e)
+          ? deadLetter(source, "could not be written: " + e.getMessage())
+          : Future.failedFuture(e)));
+    }
+    return chain;
   }
 
   /** Puts the consumer back at the start of the failed batch, so nothing in it is skipped. */
