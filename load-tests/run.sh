@@ -52,7 +52,7 @@ mvn -q -B -DskipTests package
 STARTED_BROKER=no
 if ! listening "$KAFKA"; then
   log "starting a Kafka broker with scripts/kafka.sh"
-  KAFKA="$(bash scripts/kafka.sh start | sed -n 's/^KAFKA_BOOTSTRAP=//p' | tail -1)"
+  KAFKA="$(bash scripts/kafka.sh start --port "${KAFKA##*:}" | sed -n 's/^KAFKA_BOOTSTRAP=//p' | tail -1)"
   STARTED_BROKER=yes
 fi
 
