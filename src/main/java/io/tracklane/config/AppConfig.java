@@ -36,7 +36,7 @@ public record AppConfig(
   }
 
   public record KafkaConfig(String bootstrapServers, String topicFacts, String topicChanges,
-      String topicDeadLetter, int partitions, int produceTimeoutMs, String consumerGroup) {
+      String topicDeadLetter, int partitions, int replicationFactor, int produceTimeoutMs, String consumerGroup) {
   }
 
   public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs, int dueJobMs,
@@ -74,7 +74,8 @@ public record AppConfig(
     RedisConfig redis = new RedisConfig(r.nonEmpty("redis.url"), r.string("redis.key_prefix"));
     KafkaConfig kafka = new KafkaConfig(r.nonEmpty("kafka.bootstrap_servers"), r.nonEmpty("kafka.topic_facts"),
         r.nonEmpty("kafka.topic_changes"), r.nonEmpty("kafka.topic_dead_letter"),
-        r.integer("kafka.partitions", 1, 1024), r.integer("kafka.produce_timeout_ms", 100, 120_000),
+        r.integer("kafka.partitions", 1, 1024), r.integer("kafka.replication_factor", 1, 32),
+        r.integer("kafka.produce_timeout_ms", 100, 120_000),
         r.nonEmpty("kafka.consumer_group"));
     LedgerConfig ledger = new LedgerConfig(r.integer("ledger.instances", 1, 64),
         r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),

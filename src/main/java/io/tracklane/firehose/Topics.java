@@ -23,8 +23,9 @@ public final class Topics {
       List<NewTopic> missing = new ArrayList<>();
       for (String name : wanted) {
         if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, kafka.partitions(), (short) 1)
-              .setConfig(Map.of("min.insync.replicas", "1")));
+          int insync = kafka.replicationFactor() >= 3 ? 2 : 1;
+          missing.add(new NewTopic(name, kafka.partitions(), (short) kafka.replicationFactor())
+              .setConfig(Map.of("min.insync.replicas", Integer.toString(insync))));
         }
       }
       if (missing.isEmpty()) {

@@ -47,6 +47,16 @@ class AppConfigTest {
   }
 
   @Test
+  void replicationFactorDefaultsToOneAndIsBounded() {
+    assertEquals(1, AppConfig.from(ConfigSource.load(Map.of(), Map.of())).kafka().replicationFactor());
+    assertEquals(3, AppConfig.from(ConfigSource.load(Map.of("TRACKLANE_KAFKA_REPLICATION_FACTOR", "3"), Map.of()))
+        .kafka().replicationFactor());
+    ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(ConfigSource.load(Map.of(),
+        Map.of("kafka.replication_factor", "0"))));
+    assertTrue(e.getMessage().contains("kafka.replication_factor must be between 1 and 32"), e.getMessage());
+  }
+
+  @Test
   void variableNamesFollowTheKeyPath() {
     assertEquals("TRACKLANE_KAFKA_BOOTSTRAP_SERVERS", ConfigSource.envName("kafka.bootstrap_servers"));
   }
