@@ -37,7 +37,10 @@ final class PixelHandler {
         Instant now = edge.clock().instant();
         JsonObject data = new JsonObject().put("link_id", link.linkId()).put("campaign_id", link.campaignId())
             .put("affiliate_id", link.affiliateId());
-        String id = "imp_" + link.linkId() + "_" + now.toEpochMilli() + "_" + Long.toHexString(System.nanoTime());
+        // Fixed once here and carried with the fact, so every redelivery keeps it; 64 random bits keep
+        // two instances from ever issuing the same one.
+        String id = "imp_" + link.linkId() + "_" + now.toEpochMilli() + "_"
+            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
         edge.facts().add(new CloudEvent(id, EventTypes.IMPRESSION_RECORDED, link.programId(), now, data))
             .onSuccess(v -> edge.metrics().impressions.increment())
             .onFailure(e -> LOG.warn("impression not queued: {}", e.toString()));
