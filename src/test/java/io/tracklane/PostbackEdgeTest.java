@@ -64,6 +64,17 @@ class PostbackEdgeTest {
   }
 
   @Test
+  void aLeadTheLedgerCannotCreditReadsRejectedWithItsReason() {
+    String forged = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    String eventId = accepted(f.postback("transaction_id=lead-forged&event=lead&customer_id=c-forged&click_id="
+        + forged));
+    JsonObject status = finalStatus(eventId);
+    assertEquals("rejected", status.getString("status"), status.encode());
+    assertEquals("lead", status.getString("event"));
+    assertEquals("forged_click_id", status.getString("reason"));
+  }
+
+  @Test
   void getWithTokenParameterFormWithTokenHeaderAndJsonAreAllCredited() {
     String viaGet = accepted(Http.get(engine.edgeUrl() + "/postback?token=" + f.postbackToken
         + "&transaction_id=get-1&amount=10.00&click_id=" + f.click(code)));

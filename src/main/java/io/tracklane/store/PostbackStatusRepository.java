@@ -13,7 +13,7 @@ public final class PostbackStatusRepository {
       SELECT 1 AS rank, status, reject_reason AS reason, transaction_id, kind AS event, created_at
         FROM conversions WHERE program_id = $1 AND event_id = $2
       UNION ALL
-      SELECT 2, 'credited', NULL, transaction_id, 'lead', created_at
+      SELECT 2, status, reject_reason, transaction_id, 'lead', created_at
         FROM leads WHERE program_id = $1 AND event_id = $2
       UNION ALL
       SELECT 3, 'rejected', reason, transaction_id, NULL, created_at
