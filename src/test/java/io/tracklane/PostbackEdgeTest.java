@@ -179,9 +179,17 @@ class PostbackEdgeTest {
     assertEquals(200, repeat.statusCode());
     assertEquals("duplicate", Http.json(repeat).getString("status"));
     assertEquals(eventId, Http.json(repeat).getString("event_id"));
+    String repeatId = Http.json(repeat).getString("duplicate_id");
     JsonObject status = finalStatus(eventId);
     assertEquals("credited", status.getString("status"));
     assertEquals("dup-1", status.getString("transaction_id"));
+    JsonObject repeatStatus = finalStatus(repeatId);
+    assertEquals("duplicate", repeatStatus.getString("status"), repeatStatus.encode());
+    assertEquals("dup-1", repeatStatus.getString("transaction_id"));
+    boolean listed = Http.json(f.ownerGet("/rejected_events?limit=100")).getJsonArray("data").stream()
+        .map(JsonObject.class::cast)
+        .anyMatch(r -> repeatId.equals(r.getString("event_id")) && "duplicate".equals(r.getString("reason")));
+    assertTrue(listed, "the repeat is in the ledger's rejected-events record");
     long count = Http.json(f.ownerGet("/conversions?limit=100")).getJsonArray("data").stream()
         .map(JsonObject.class::cast).filter(c -> "dup-1".equals(c.getString("transaction_id"))).count();
     assertEquals(1, count);

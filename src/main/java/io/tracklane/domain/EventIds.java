@@ -20,6 +20,14 @@ public final class EventIds {
     return "pb_" + name(programId + "|" + event + "|" + transactionId);
   }
 
+  /**
+   * A repeated postback's own id: random, since each repeat is a new request, but shaped like a
+   * postback id so its status can be asked for the same way.
+   */
+  public static String postbackRepeat() {
+    return "pb_" + UUID.randomUUID().toString().replace("-", "");
+  }
+
   /** A derived event: what happened ({@code type}) to which ledger row, keyed by its natural key. */
   public static String derived(String type, long programId, String naturalKey) {
     return "ev_" + name(type + "|" + programId + "|" + naturalKey);

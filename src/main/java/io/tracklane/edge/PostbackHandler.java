@@ -25,7 +25,11 @@ final class PostbackHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(PostbackHandler.class);
 
   /** What became of a postback at the edge. */
-  record Outcome(String status, String eventId) {
+  record Outcome(String status, String eventId, String duplicateId) {
+    JsonObject toJson() {
+      JsonObject json = new JsonObject().put("status", status).put("event_id", eventId);
+      return duplicateId == null ? json : json.put("duplicate_id", duplicateId);
+    }
   }
 
   private final EdgeContext edge;
@@ -49,7 +53,7 @@ final class PostbackHandler implements Handler<RoutingContext> {
         .onFailure(e -> edge.metrics().postbacksRejected.increment())
         .compose(program -> record(program, pb, "server"))
         .onSuccess(outcome -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("status", outcome.status()).put("event_id", outcome.eventId()).encode()))
+            .end(outcome.toJson().encode()))
         .onFailure(ctx::fail);
   }
 
@@ -62,16 +66,35 @@ final class PostbackHandler implements Handler<RoutingContext> {
       // Redis only saves work here: when it is down, publish and let the idempotent ledger dedupe.
       return edge.marks().exists(mark).otherwise(false).compose(seen -> {
         if (seen) {
-          edge.metrics().postbacksDuplicate.increment();
-          return Future.succeededFuture(new Outcome("duplicate", eventId));
+          return recordDuplicate(program, pb, eventId, trust).map(duplicateId -> {
+            edge.metrics().postbacksDuplicate.increment();
+            return new Outcome("duplicate", eventId, duplicateId);
+          });
         }
         return publish(program, pb, eventId, amount, trust).map(v -> {
           edge.metrics().postbacksAccepted.increment();
           // Marked only after the broker's ack, so a failed first try is never taken for a duplicate.
           edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds());
-          return new Outcome("accepted", eventId);
+          return new Outcome("accepted", eventId, null);
         });
       });
+    });
+  }
+
+  /**
+   * A repeat is a fact of its own (its own id, pointing at the original), so its final status,
+   * "duplicate", is kept by the ledger and readable through the API like any other postback's.
+   */
+  private Future<String> recordDuplicate(ProgramInfo program, PostbackRequest pb, String originalId, String trust) {
+    String duplicateId = EventIds.postbackRepeat();
+    JsonObject data = new JsonObject().put("duplicate_of", originalId).put("event", pb.event())
+        .put("transaction_id", pb.transactionId()).put("trust", trust);
+    CloudEvent event = new CloudEvent(duplicateId, EventTypes.POSTBACK_DUPLICATE, program.id(),
+        edge.clock().instant(), data);
+    return edge.facts().add(event).map(duplicateId).recover(e -> {
+      edge.metrics().postbacksUnavailable.increment();
+      LOG.warn("duplicate of postback {} not recorded: {}", originalId, e.toString());
+      return Future.failedFuture(HttpError.unavailable("could not record the postback durably, retry"));
     });
   }
 

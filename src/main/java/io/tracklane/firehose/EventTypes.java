@@ -5,6 +5,8 @@ public final class EventTypes {
   public static final String CLICK_RECORDED = "tracklane.click.recorded.v1";
   public static final String IMPRESSION_RECORDED = "tracklane.impression.recorded.v1";
   public static final String POSTBACK_RECEIVED = "tracklane.postback.received.v1";
+  /** A repeat of a postback already accepted, known at the edge; recorded, never credited. */
+  public static final String POSTBACK_DUPLICATE = "tracklane.postback.duplicate.v1";
   public static final String CONVERSION_CREATED = "tracklane.conversion.created.v1";
   public static final String CONVERSION_REJECTED = "tracklane.conversion.rejected.v1";
   public static final String COMMISSION_CREATED = "tracklane.commission.created.v1";

@@ -91,6 +91,8 @@ public final class LedgerWriter {
     return switch (event.type()) {
       case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
       case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
+      case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event.programId(), event.id(), event.type(),
+          event.data().getString("transaction_id"), "duplicate", event.data()).mapEmpty();
       default -> Future.succeededFuture();
     };
   }

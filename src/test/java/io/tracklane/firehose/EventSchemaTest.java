@@ -47,9 +47,9 @@ class EventSchemaTest {
   private static final Set<String> ENVELOPE = Set.of("specversion", "id", "source", "type", "time", "datacontenttype",
       "programid", "data");
   private static final Set<String> FACT_TYPES = Set.of(EventTypes.CLICK_RECORDED, EventTypes.IMPRESSION_RECORDED,
-      EventTypes.POSTBACK_RECEIVED);
+      EventTypes.POSTBACK_RECEIVED, EventTypes.POSTBACK_DUPLICATE);
   private static final Set<String> REQUIRED_TYPES = Set.of(EventTypes.CLICK_RECORDED, EventTypes.IMPRESSION_RECORDED,
-      EventTypes.POSTBACK_RECEIVED, EventTypes.CONVERSION_CREATED, EventTypes.CONVERSION_REJECTED,
+      EventTypes.POSTBACK_RECEIVED, EventTypes.POSTBACK_DUPLICATE, EventTypes.CONVERSION_CREATED, EventTypes.CONVERSION_REJECTED,
       EventTypes.COMMISSION_CREATED);
 
   private static TestEngine engine;
@@ -87,6 +87,7 @@ class EventSchemaTest {
     String code = f.link(campaign.getString("id"), affiliate.getString("id")).getString("code");
     assertEquals(200, Http.get(engine.edgeUrl() + "/i/" + code).statusCode());
     String clickId = f.click(code + "?sub1=spring&source=newsletter");
+    assertEquals(200, f.postback("transaction_id=good-1&amount=49.90&click_id=" + clickId).statusCode());
     assertEquals(200, f.postback("transaction_id=good-1&amount=49.90&click_id=" + clickId).statusCode());
     assertEquals(200, f.postback("transaction_id=forged-1&amount=5.00&click_id=" + forge(clickId)).statusCode());
 
