@@ -60,7 +60,7 @@ public final class CouponsHandler {
     long programId = actor.programId();
     Future.all(campaigns.get(programId, campaignId), affiliates.get(programId, affiliateId)).compose(found -> {
       if (found.resultAt(0) == null || found.resultAt(1) == null) {
-        return Future.failedFuture(HttpError.notFound("Campaign or affiliate not found."));
+        return Future.failedFuture(HttpError.badRequest("campaign_id and affiliate_id must name a campaign and an affiliate of this program"));
       }
       return pool.withTransaction(tx -> coupons.create(tx, programId, campaignId, affiliateId, code,
           state == null ? "active" : state).compose(id -> id == null

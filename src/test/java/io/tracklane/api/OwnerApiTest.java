@@ -185,6 +185,18 @@ class OwnerApiTest {
   }
 
   @Test
+  void aCouponNamingAnotherProgramsCampaignIs400AndNotCreated() {
+    Fixtures other = new Fixtures(engine, "EUR");
+    JsonObject theirs = other.campaign(new JsonObject());
+    JsonObject theirAffiliate = other.affiliate(theirs.getString("id"), "coupon-other@partner.example");
+    JsonObject error = owner.create("/coupons", new JsonObject().put("campaign_id", theirs.getString("id"))
+        .put("affiliate_id", theirAffiliate.getString("id")).put("code", "STOLEN"), 400);
+    assertTrue(error.getString("error").startsWith("campaign_id and affiliate_id must name"), error.encode());
+    assertEquals(0, Http.json(other.ownerGet("/coupons")).getJsonObject("pagination").getLong("total_count"));
+    assertEquals(0, Http.json(owner.ownerGet("/coupons")).getJsonObject("pagination").getLong("total_count"));
+  }
+
+  @Test
   void unknownEndpointAndUnknownIdAre404() {
     assertEquals(404, owner.ownerGet("/nothing-here").statusCode());
     assertEquals(404, owner.ownerGet("/campaigns/999999999").statusCode());
