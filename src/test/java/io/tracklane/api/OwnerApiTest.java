@@ -197,6 +197,28 @@ class OwnerApiTest {
   }
 
   @Test
+  void aPagesTotalAgreesWithItsRowsWhileOthersWrite() throws Exception {
+    Fixtures busy = new Fixtures(engine, "EUR");
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread writer = new Thread(() -> {
+      for (int i = 0; i < 60 && writing.get(); i++) {
+        busy.campaign(new JsonObject().put("name", "Busy " + i));
+      }
+    });
+    writer.start();
+    try {
+      for (int i = 0; i < 150 && writer.isAlive(); i++) {
+        JsonObject page = Http.json(busy.ownerGet("/campaigns?limit=100"));
+        long total = page.getJsonObject("pagination").getLong("total_count");
+        assertEquals(Math.min(total, 100), page.getJsonArray("data").size(), page.getJsonObject("pagination").encode());
+      }
+    } finally {
+      writing.set(false);
+      writer.join();
+    }
+  }
+
+  @Test
   void unknownEndpointAndUnknownIdAre404() {
     assertEquals(404, owner.ownerGet("/nothing-here").statusCode());
     assertEquals(404, owner.ownerGet("/campaigns/999999999").statusCode());
