@@ -2,6 +2,18 @@ package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracklane.api.ApiVerticle;
+import io.tracklane.api.AffiliatesHandler;
+import io.tracklane.api.ApiRouter;
+import io.tracklane.api.AuthHandler;
+import io.tracklane.api.CampaignsHandler;
+import io.tracklane.api.CouponsHandler;
+import io.tracklane.api.FxRatesHandler;
+import io.tracklane.api.LedgerReadHandler;
+import io.tracklane.api.LinksHandler;
+import io.tracklane.api.OpenApiDocument;
+import io.tracklane.api.Operations;
+import io.tracklane.api.PayoutsHandler;
+import io.tracklane.api.PostbacksHandler;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.domain.ClickIdCodec;
@@ -21,12 +33,19 @@ import io.tracklane.ledger.OutboxSweepVerticle;
 import io.tracklane.ledger.Payouts;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
+import io.tracklane.store.AffiliateRepository;
+import io.tracklane.store.ApiKeyRepository;
+import io.tracklane.store.AuditLog;
+import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.Db;
 import io.tracklane.store.LinkRepository;
+import io.tracklane.store.PostbackStatusRepository;
 import io.tracklane.store.ProgramRepository;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -97,8 +116,9 @@ public final class Engine {
             new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), null)));
       }
       if (config.runs(Role.API)) {
-        deployments.add(vertx.deployVerticle(() -> new ApiVerticle(config, pool),
-            new DeploymentOptions().setInstances(config.http().apiInstances())));
+        deployments.add(apiRouter(vertx, config, pool, clock).compose(router ->
+            vertx.deployVerticle(() -> new ApiVerticle(config.http(), router),
+                new DeploymentOptions().setInstances(config.http().apiInstances()))));
       }
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
@@ -150,6 +170,31 @@ public final class Engine {
       return Future.succeededFuture();
     });
     return config.runs(Role.LEDGER) ? ensured : Future.succeededFuture();
+  }
+
+  /** The API: its contract, every handler registered by operationId, and the key authentication. */
+  private static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, Clock clock) {
+    Buffer document = OpenApiDocument.read();
+    return OpenApiDocument.contract(vertx, document).map(contract -> {
+      AuditLog audit = new AuditLog();
+      ProgramRepository programs = new ProgramRepository(pool);
+      CampaignRepository campaigns = new CampaignRepository(pool);
+      AffiliateRepository affiliates = new AffiliateRepository(pool);
+      LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
+      Runnable changed = () -> vertx.eventBus().publish(ApiVerticle.CHANGES_ADDRESS, "changed");
+      Operations ops = new Operations();
+      ops.on("getOpenApiDocument", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(document));
+      new CampaignsHandler(pool, campaigns, programs, audit, changed).register(ops);
+      new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).register(ops);
+      new LinksHandler(pool, links, campaigns, affiliates, audit, changed).register(ops);
+      new LedgerReadHandler(pool, audit, clock).register(ops);
+      new PayoutsHandler(pool, new Payouts(pool, clock), audit).register(ops);
+      new CouponsHandler(pool, campaigns, affiliates, audit).register(ops);
+      new FxRatesHandler(pool, audit).register(ops);
+      new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
+      return ApiRouter.create(vertx, contract, ops, new AuthHandler(new ApiKeyRepository(pool)),
+          config.http().bodyLimitBytes());
+    });
   }
 
   public Pool pool() {

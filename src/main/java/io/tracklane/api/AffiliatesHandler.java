@@ -7,7 +7,6 @@ import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.Filter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.Set;
@@ -32,11 +31,11 @@ public final class AffiliatesHandler {
     this.onChange = onChange;
   }
 
-  public void mount(Router api) {
-    api.get("/affiliates").handler(this::list);
-    api.get("/affiliates/:affiliate_id").handler(this::get);
-    api.post("/affiliates").handler(this::enroll);
-    api.put("/affiliates/:affiliate_id").handler(this::update);
+  public void register(Operations ops) {
+    ops.on("listAffiliates", this::list);
+    ops.on("getAffiliate", this::get);
+    ops.on("enrollAffiliate", this::enroll);
+    ops.on("updateAffiliate", this::update);
   }
 
   private void list(RoutingContext ctx) {

@@ -7,7 +7,6 @@ import io.tracklane.store.Filter;
 import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -29,11 +28,11 @@ public final class CampaignsHandler {
     this.onChange = onChange;
   }
 
-  public void mount(Router api) {
-    api.get("/campaigns").handler(this::list);
-    api.get("/campaigns/:campaign_id").handler(this::get);
-    api.post("/campaigns").handler(this::create);
-    api.put("/campaigns/:campaign_id").handler(this::update);
+  public void register(Operations ops) {
+    ops.on("listCampaigns", this::list);
+    ops.on("getCampaign", this::get);
+    ops.on("createCampaign", this::create);
+    ops.on("updateCampaign", this::update);
   }
 
   private void list(RoutingContext ctx) {

@@ -8,7 +8,6 @@ import io.tracklane.store.CouponRepository;
 import io.tracklane.store.Filter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.Set;
@@ -31,9 +30,9 @@ public final class CouponsHandler {
     this.audit = audit;
   }
 
-  public void mount(Router api) {
-    api.get("/coupons").handler(this::list);
-    api.post("/coupons").handler(this::create);
+  public void register(Operations ops) {
+    ops.on("listCoupons", this::list);
+    ops.on("createCoupon", this::create);
   }
 
   private void list(RoutingContext ctx) {

@@ -5,7 +5,6 @@ import io.tracklane.http.HttpError;
 import io.tracklane.store.AuditLog;
 import io.tracklane.store.FxRateRepository;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -25,9 +24,9 @@ public final class FxRatesHandler {
     this.audit = audit;
   }
 
-  public void mount(Router api) {
-    api.get("/fx_rates").handler(this::list);
-    api.put("/fx_rates/:base/:quote").handler(this::put);
+  public void register(Operations ops) {
+    ops.on("listFxRates", this::list);
+    ops.on("putFxRate", this::put);
   }
 
   private void list(RoutingContext ctx) {

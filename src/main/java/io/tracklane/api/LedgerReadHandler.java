@@ -7,7 +7,6 @@ import io.tracklane.store.ConversionRepository;
 import io.tracklane.store.Filter;
 import io.tracklane.store.LeadRepository;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -30,13 +29,13 @@ public final class LedgerReadHandler {
     this.updates = new CommissionUpdates(pool, audit, clock);
   }
 
-  public void mount(Router api) {
-    api.get("/commissions").handler(this::listCommissions);
-    api.get("/commissions/:commission_id").handler(this::getCommission);
-    api.put("/commissions/:commission_id").handler(this::updateCommission);
-    api.get("/conversions").handler(this::listConversions);
-    api.get("/leads").handler(this::listLeads);
-    api.get("/rejected_events").handler(this::listRejected);
+  public void register(Operations ops) {
+    ops.on("listCommissions", this::listCommissions);
+    ops.on("getCommission", this::getCommission);
+    ops.on("updateCommissionStatus", this::updateCommission);
+    ops.on("listConversions", this::listConversions);
+    ops.on("listLeads", this::listLeads);
+    ops.on("listRejectedEvents", this::listRejected);
   }
 
   private void updateCommission(RoutingContext ctx) {

@@ -10,7 +10,6 @@ import io.tracklane.store.LinkRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.security.SecureRandom;
@@ -41,11 +40,11 @@ public final class LinksHandler {
     this.onChange = onChange;
   }
 
-  public void mount(Router api) {
-    api.get("/affiliate_links").handler(this::list);
-    api.get("/affiliate_links/:link_id").handler(this::get);
-    api.post("/affiliate_links").handler(this::create);
-    api.put("/affiliate_links/:link_id").handler(this::update);
+  public void register(Operations ops) {
+    ops.on("listLinks", this::list);
+    ops.on("getLink", this::get);
+    ops.on("createLink", this::create);
+    ops.on("updateLink", this::update);
   }
 
   private void list(RoutingContext ctx) {

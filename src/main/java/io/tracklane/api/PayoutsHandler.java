@@ -6,7 +6,6 @@ import io.tracklane.store.Filter;
 import io.tracklane.store.PayoutRepository;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
@@ -24,11 +23,11 @@ public final class PayoutsHandler {
     this.audit = audit;
   }
 
-  public void mount(Router api) {
-    api.get("/payouts").handler(this::list);
-    api.post("/payouts/run").handler(this::run);
-    api.get("/payouts/:payout_id").handler(this::get);
-    api.post("/payouts/:payout_id/mark_as_paid").handler(this::markPaid);
+  public void register(Operations ops) {
+    ops.on("listPayouts", this::list);
+    ops.on("runPayouts", this::run);
+    ops.on("getPayout", this::get);
+    ops.on("markPayoutPaid", this::markPaid);
   }
 
   private void list(RoutingContext ctx) {

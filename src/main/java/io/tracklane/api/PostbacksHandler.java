@@ -3,7 +3,6 @@ package io.tracklane.api;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.PostbackStatusRepository;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -17,8 +16,8 @@ public final class PostbacksHandler {
     this.statuses = statuses;
   }
 
-  public void mount(Router api) {
-    api.get("/postbacks/:event_id").handler(this::get);
+  public void register(Operations ops) {
+    ops.on("getPostbackStatus", this::get);
   }
 
   private void get(RoutingContext ctx) {

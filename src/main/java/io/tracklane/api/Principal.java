@@ -11,8 +11,15 @@ public record Principal(long programId, long keyId, String role, Long affiliateI
     return affiliateId == null;
   }
 
-  /** Owner roles that may change data; reporting keys only read. */
-  public boolean canWrite() {
-    return "admin".equals(role) || "manager".equals(role);
+  /** The row of the access table this key falls under. */
+  public AccessTable.Caller caller() {
+    if (affiliateId != null) {
+      return AccessTable.Caller.AFFILIATE;
+    }
+    return switch (role) {
+      case "admin" -> AccessTable.Caller.ADMIN;
+      case "manager" -> AccessTable.Caller.MANAGER;
+      default -> AccessTable.Caller.REPORTING;
+    };
   }
 }

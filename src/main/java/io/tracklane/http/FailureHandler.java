@@ -7,6 +7,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.pgclient.PgException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -31,6 +32,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
       // Vert.x Web's own refusals: a malformed query string (400), a body over the limit (413)...
       status = e.getStatusCode() >= 500 ? 500 : e.getStatusCode();
       message = e.getPayload() != null ? e.getPayload() : statusMessage(status);
+    } else if (failure instanceof ValidatorException e) {
+      status = RequestProblems.status(e);
+      message = RequestProblems.describe(e);
     } else if (failure instanceof DecodeException) {
       status = 400;
       message = "body is not valid JSON";

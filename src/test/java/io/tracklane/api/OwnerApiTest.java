@@ -81,28 +81,29 @@ class OwnerApiTest {
     long before = Http.json(owner.ownerGet("/campaigns")).getJsonObject("pagination").getLong("total_count");
     String[][] cases = {
         {"{\"name\":\"x\",\"landing_page_url\":\"https://a.example\",\"reward_type\":\"percent\"}",
-            "commission_percent is required when reward_type is percent"},
+            "commission_percent"},
         {"{\"name\":\"x\",\"landing_page_url\":\"javascript:alert(1)\",\"reward_type\":\"amount\","
-            + "\"commission_amount_cents\":100}", "landing_page_url must be an absolute http or https URL"},
+            + "\"commission_amount_cents\":100}", "landing_page_url"},
         {"{\"name\":\"x\",\"landing_page_url\":\"https://a.example\",\"reward_type\":\"percent\","
-            + "\"commission_percent\":101}", "commission_percent must be between 0 and 100 with at most 4 decimals"},
+            + "\"commission_percent\":101}", "commission_percent"},
         {"{\"name\":\"x\",\"landing_page_url\":\"https://a.example\",\"reward_type\":\"bonus\"}",
-            "reward_type must be one of percent, amount"},
-        {"{\"name\":\"x\",\"colour\":\"red\"}", "unknown field: colour"},
+            "reward_type"},
         {"{\"name\":\"x\",\"landing_page_url\":\"https://a.example\",\"reward_type\":\"amount\","
-            + "\"commission_amount_cents\":1.5}", "commission_amount_cents must be a whole number"},
-        {"[1,2]", "body must be a JSON object"},
-        {"{not json", "body must be a JSON object"},
+            + "\"commission_amount_cents\":100,\"colour\":\"red\"}", "unknown field: colour"},
+        {"{\"name\":\"x\",\"landing_page_url\":\"https://a.example\",\"reward_type\":\"amount\","
+            + "\"commission_amount_cents\":1.5}", "commission_amount_cents"},
+        {"[1,2]", "body"},
+        {"{not json", "JSON"},
     };
     for (String[] c : cases) {
       HttpResponse<String> r = Http.post(engine.apiUrl() + "/campaigns", "application/json", c[0],
           "X-Api-Key", owner.ownerKey);
       assertEquals(400, r.statusCode(), c[0] + " -> " + r.body());
-      assertEquals(c[1], Http.json(r).getString("error"), c[0]);
+      assertTrue(Http.json(r).getString("error").contains(c[1]), c[0] + " -> " + r.body());
     }
     HttpResponse<String> wrongType = Http.post(engine.apiUrl() + "/campaigns", "text/plain", "hello",
         "X-Api-Key", owner.ownerKey);
-    assertEquals(415, wrongType.statusCode());
+    assertEquals(415, wrongType.statusCode(), wrongType.body());
     long after = Http.json(owner.ownerGet("/campaigns")).getJsonObject("pagination").getLong("total_count");
     assertEquals(before, after);
   }
@@ -114,7 +115,7 @@ class OwnerApiTest {
     assertEquals(400, owner.ownerGet("/commissions?status=lost").statusCode());
     HttpResponse<String> date = owner.ownerGet("/commissions?created_after=yesterday");
     assertEquals(400, date.statusCode());
-    assertTrue(Http.json(date).getString("error").startsWith("created_after must be an ISO 8601"));
+    assertTrue(Http.json(date).getString("error").contains("created_after"), date.body());
   }
 
   @Test
@@ -152,10 +153,13 @@ class OwnerApiTest {
     String future = "2999-01-01T00:00:00Z";
     assertEquals(0, Http.json(owner.ownerGet("/campaigns?created_after=" + future))
         .getJsonObject("pagination").getLong("total_count"));
-    assertTrue(Http.json(owner.ownerGet("/campaigns?created_before=" + future + "&created_after=2020-01-01"))
+    assertTrue(Http.json(owner.ownerGet("/campaigns?created_before=" + future + "&created_after=2020-01-01T00:00:00Z"))
         .getJsonObject("pagination").getLong("total_count") >= 1);
+    // The document says date-time: a bare date is refused, not read as some midnight.
+    assertEquals(400, owner.ownerGet("/campaigns?created_after=2020-01-01").statusCode());
     for (String path : new String[] {"/affiliates", "/commissions", "/conversions"}) {
-      assertEquals(200, owner.ownerGet(path + "?created_after=2020-01-01T00:00:00%2B02:00").statusCode(), path);
+      HttpResponse<String> r = owner.ownerGet(path + "?created_after=2020-01-01T00:00:00%2B02:00");
+      assertEquals(200, r.statusCode(), path + " " + r.body());
     }
   }
 
@@ -173,14 +177,14 @@ class OwnerApiTest {
     JsonObject affiliate = owner.affiliate(campaign.getString("id"), "nulls@partner.example");
     JsonObject link = owner.link(campaign.getString("id"), affiliate.getString("id"));
     String[][] cases = {
-        {"/affiliates/" + affiliate.getString("id"), "{\"first_name\":null}", "first_name must not be null"},
-        {"/affiliate_links/" + link.getString("id"), "{\"state\":null}", "state must not be null"},
-        {"/campaigns/" + campaign.getString("id"), "{\"name\":null}", "name must not be null"},
+        {"/affiliates/" + affiliate.getString("id"), "{\"first_name\":null}", "first_name"},
+        {"/affiliate_links/" + link.getString("id"), "{\"state\":null}", "state"},
+        {"/campaigns/" + campaign.getString("id"), "{\"name\":null}", "name"},
     };
     for (String[] c : cases) {
       HttpResponse<String> r = Http.put(engine.apiUrl() + c[0], "application/json", c[1], "X-Api-Key", owner.ownerKey);
       assertEquals(400, r.statusCode(), c[0] + " " + r.body());
-      assertEquals(c[2], Http.json(r).getString("error"));
+      assertTrue(Http.json(r).getString("error").contains(c[2]), r.body());
     }
   }
 
@@ -222,7 +226,7 @@ class OwnerApiTest {
   void unknownEndpointAndUnknownIdAre404() {
     assertEquals(404, owner.ownerGet("/nothing-here").statusCode());
     assertEquals(404, owner.ownerGet("/campaigns/999999999").statusCode());
-    assertEquals(404, owner.ownerGet("/campaigns/abc").statusCode());
+    assertEquals(400, owner.ownerGet("/campaigns/abc").statusCode());
     assertEquals(404, owner.ownerGet("/commissions/123456789").statusCode());
   }
 

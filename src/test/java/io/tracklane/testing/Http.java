@@ -35,6 +35,10 @@ public final class Http {
         .PUT(HttpRequest.BodyPublishers.ofString(body)), headers);
   }
 
+  public static HttpResponse<String> delete(String url, String... headers) {
+    return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), headers);
+  }
+
   /** The headers that authenticate with an API key as HTTP Basic username and an empty password. */
   public static String[] basic(String key) {
     String token = Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
@@ -98,6 +102,37 @@ public final class Http {
     }
   }
 
+  /** A raw answer: status line code and body, for requests written byte for byte. */
+  public record Raw(int status, String body) {
+  }
+
+  /**
+   * Sends {@code method target} exactly as given (no client normalises {@code ..}, {@code %2e} or
+   * {@code //} away), with extra header lines and an optional JSON body.
+   */
+  public static Raw raw(int port, String method, String target, String body, String... headerLines) {
+    StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for (String line : headerLines) {
+      head.append(line).append("\r\n");
+    }
+    byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    if (body != null) {
+      head.append("Content-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n");
+    }
+    head.append("\r\n");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().write(content);
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
+      int split = answer.indexOf("\r\n\r\n");
+      return new Raw(status, split < 0 ? "" : answer.substring(split + 4));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -110,13 +145,17 @@ public final class Http {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
+    HttpRequest request = builder.timeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> response;
     try {
-      return CLIENT.send(builder.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+    ContractCheck.check(request.method(), request.uri(), response);
+    return response;
   }
 }

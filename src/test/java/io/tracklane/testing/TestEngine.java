@@ -110,6 +110,14 @@ public final class TestEngine implements AutoCloseable {
     return await(new ProgramAdmin(engine.pool()).createAffiliateKey(programId, affiliateId, "test"));
   }
 
+  /** A new owner key of {@code role} (admin, manager, reporting) for the program; returned once. */
+  public String ownerKey(long programId, String role) {
+    String key = io.tracklane.domain.Secrets.generate("sk_");
+    await(new io.tracklane.store.ApiKeyRepository(engine.pool()).create(engine.pool(), programId, role, null,
+        "test " + role, io.tracklane.domain.Secrets.displayPrefix(key), io.tracklane.domain.Secrets.hash(key)));
+    return key;
+  }
+
   public AppConfig config() {
     return config;
   }

@@ -1,0 +1,76 @@
+package io.tracklane.api;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who may call each operation of the API: the one declared table, keyed by the operationId of the
+ * route that matched (so no path spelling can reach another row). An operation absent from the
+ * table is refused to everyone.
+ */
+public final class AccessTable {
+  /** The kinds of key. Owner keys carry a role; affiliate keys act for one affiliate. */
+  public enum Caller { ADMIN, MANAGER, REPORTING, AFFILIATE }
+
+  /** One row: whether a key is needed at all, and which callers may use the operation. */
+  public record Rule(boolean needsKey, Set<Caller> callers) {
+    public boolean allows(Caller caller) {
+      return !needsKey || callers.contains(caller);
+    }
+  }
+
+  static final Rule PUBLIC = new Rule(false, EnumSet.allOf(Caller.class));
+  /** Reads of program data: every owner role. */
+  static final Rule OWNER_READ = new Rule(true, EnumSet.of(Caller.ADMIN, Caller.MANAGER, Caller.REPORTING));
+  /** Changes to program data: admins and managers. */
+  static final Rule OWNER_WRITE = new Rule(true, EnumSet.of(Caller.ADMIN, Caller.MANAGER));
+  /** Keys and program settings: admins only. */
+  static final Rule ADMIN = new Rule(true, EnumSet.of(Caller.ADMIN));
+  /** The partner API: an affiliate key, on its own data only. */
+  static final Rule AFFILIATE = new Rule(true, EnumSet.of(Caller.AFFILIATE));
+
+  private static final Map<String, Rule> RULES = Map.ofEntries(
+      Map.entry("getOpenApiDocument", PUBLIC),
+      Map.entry("listCampaigns", OWNER_READ),
+      Map.entry("getCampaign", OWNER_READ),
+      Map.entry("createCampaign", OWNER_WRITE),
+      Map.entry("updateCampaign", OWNER_WRITE),
+      Map.entry("listAffiliates", OWNER_READ),
+      Map.entry("getAffiliate", OWNER_READ),
+      Map.entry("enrollAffiliate", OWNER_WRITE),
+      Map.entry("updateAffiliate", OWNER_WRITE),
+      Map.entry("listLinks", OWNER_READ),
+      Map.entry("getLink", OWNER_READ),
+      Map.entry("createLink", OWNER_WRITE),
+      Map.entry("updateLink", OWNER_WRITE),
+      Map.entry("listCoupons", OWNER_READ),
+      Map.entry("createCoupon", OWNER_WRITE),
+      Map.entry("listCommissions", OWNER_READ),
+      Map.entry("getCommission", OWNER_READ),
+      Map.entry("updateCommissionStatus", OWNER_WRITE),
+      Map.entry("listConversions", OWNER_READ),
+      Map.entry("listLeads", OWNER_READ),
+      Map.entry("listRejectedEvents", OWNER_READ),
+      Map.entry("getPostbackStatus", OWNER_READ),
+      Map.entry("listPayouts", OWNER_READ),
+      Map.entry("getPayout", OWNER_READ),
+      Map.entry("runPayouts", OWNER_WRITE),
+      Map.entry("markPayoutPaid", OWNER_WRITE),
+      Map.entry("listFxRates", OWNER_READ),
+      // Exchange rates decide what commissions are worth: a program setting.
+      Map.entry("putFxRate", ADMIN));
+
+  private AccessTable() {
+  }
+
+  /** The row of an operation, or null: nobody may call it. */
+  public static Rule rule(String operationId) {
+    return RULES.get(operationId);
+  }
+
+  /** Every operation the table declares. */
+  public static Set<String> operations() {
+    return RULES.keySet();
+  }
+}
