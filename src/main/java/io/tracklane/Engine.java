@@ -57,6 +57,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,12 @@ public final class Engine {
     ProgramRepository programs = new ProgramRepository(pool);
     LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
 
+    // Not ready until every role has deployed: a load balancer must not send traffic to a port
+    // that is not listening yet.
+    AtomicBoolean started = new AtomicBoolean();
     List<ReadinessCheck> checks = List.of(
+        check("roles", () -> started.get() ? Future.succeededFuture()
+            : Future.failedFuture("the configured roles are still starting")),
         check("postgres", () -> pool.query("SELECT 1").execute().mapEmpty()),
         check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
         check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
@@ -133,7 +139,7 @@ public final class Engine {
         deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
             new OutboxRelay(pool, publisher, config.kafka().topicChanges()), config.ledger().outboxSweepMs())));
       }
-      return Future.all(deployments);
+      return Future.all(deployments).onSuccess(all -> started.set(true));
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
   }
 
