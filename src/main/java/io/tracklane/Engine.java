@@ -1,8 +1,13 @@
 package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracklane.api.ApiAccess;
+import io.tracklane.api.ApiKeyCache;
+import io.tracklane.api.ApiKeyUsage;
 import io.tracklane.api.ApiVerticle;
+import io.tracklane.api.RateLimiter;
 import io.tracklane.config.AppConfig;
+import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.edge.ChangeBridge;
@@ -21,6 +26,7 @@ import io.tracklane.ledger.OutboxSweepVerticle;
 import io.tracklane.ledger.Payouts;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
+import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.Db;
 import io.tracklane.store.LinkRepository;
 import io.tracklane.store.ProgramRepository;
@@ -34,6 +40,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -52,12 +59,14 @@ public final class Engine {
   private final Pool pool;
   private final Redis redis;
   private final KafkaEventPublisher publisher;
+  private final ApiAccess apiAccess;
 
-  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher) {
+  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher, ApiAccess apiAccess) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.publisher = publisher;
+    this.apiAccess = apiAccess;
   }
 
   /** Starts the roles of {@code config} on {@code vertx}; migrations must have run. */
@@ -66,7 +75,8 @@ public final class Engine {
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
     KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
-    Engine engine = new Engine(vertx, pool, redis, publisher);
+    ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
+    Engine engine = new Engine(vertx, pool, redis, publisher, access);
     // Each call asks the calling thread's own generator: one captured here would hand every event
     // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
@@ -83,22 +93,24 @@ public final class Engine {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
           new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));
+      List<ChangeBridge.Listener> caches = new ArrayList<>();
       if (config.runs(Role.EDGE)) {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
-        vertx.eventBus().consumer(ApiVerticle.CHANGES_ADDRESS, msg -> lookups.invalidateAll());
+        caches.add(lookups);
         EdgeMetrics metrics = new EdgeMetrics(registry);
         deployments.add(vertx.deployVerticle(
             () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
             new DeploymentOptions().setInstances(config.http().edgeInstances())));
-        deployments.add(vertx.deployVerticle(
-            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), lookups)));
-      } else if (config.runs(Role.API)) {
-        deployments.add(vertx.deployVerticle(
-            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), null)));
       }
       if (config.runs(Role.API)) {
-        deployments.add(vertx.deployVerticle(() -> new ApiVerticle(config, pool),
+        caches.add(access.keys());
+        deployments.add(vertx.deployVerticle(access.usage()));
+        deployments.add(vertx.deployVerticle(() -> new ApiVerticle(config, pool, access),
             new DeploymentOptions().setInstances(config.http().apiInstances())));
+      }
+      if (config.runs(Role.EDGE) || config.runs(Role.API)) {
+        deployments.add(vertx.deployVerticle(
+            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), caches)));
       }
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
@@ -115,6 +127,16 @@ public final class Engine {
       }
       return Future.all(deployments);
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */
+  private static ApiAccess apiAccess(Vertx vertx, AppConfig config, Pool pool, Redis redis,
+      PrometheusMeterRegistry registry, Clock clock) {
+    ApiKeyRepository keys = new ApiKeyRepository(pool);
+    ApiConfig api = config.api();
+    return new ApiAccess(new ApiKeyCache(vertx, keys, Duration.ofSeconds(api.keyCacheSeconds()), registry),
+        new RateLimiter(redis, api, config.redis().keyPrefix(), registry),
+        new ApiKeyUsage(keys, clock, api.usageFlushMs()), config.edge().trustedProxies(), clock);
   }
 
   /**
@@ -154,6 +176,11 @@ public final class Engine {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** What the API role shares across its instances; null when this engine does not run it. */
+  public ApiAccess apiAccess() {
+    return apiAccess;
   }
 
   private static ReadinessCheck check(String name, java.util.function.Supplier<Future<Void>> probe) {

@@ -4,7 +4,6 @@ import io.tracklane.config.AppConfig;
 import io.tracklane.http.FailureHandler;
 import io.tracklane.ledger.Payouts;
 import io.tracklane.store.AffiliateRepository;
-import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.AuditLog;
 import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.LinkRepository;
@@ -22,15 +21,20 @@ import java.time.Clock;
 
 /** The owner and affiliate REST API under /api/v1. */
 public final class ApiVerticle extends VerticleBase {
+  /** Event-bus address of changes other caches must hear of; the ChangeBridge carries them to other processes. */
   public static final String CHANGES_ADDRESS = "tracklane.config.changed";
+  /** The change announced when links, campaigns or affiliates changed. */
+  public static final String CONFIGURATION_CHANGED = "changed";
 
   private final AppConfig config;
   private final Pool pool;
+  private final ApiAccess access;
   private HttpServer server;
 
-  public ApiVerticle(AppConfig config, Pool pool) {
+  public ApiVerticle(AppConfig config, Pool pool, ApiAccess access) {
     this.config = config;
     this.pool = pool;
+    this.access = access;
   }
 
   @Override
@@ -42,22 +46,23 @@ public final class ApiVerticle extends VerticleBase {
   private Future<HttpServer> listen(Buffer openapi) {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())
         .setPort(config.http().apiPort()));
-    return server.requestHandler(router(vertx, config, pool, openapi)).listen();
+    return server.requestHandler(router(vertx, config, pool, access, openapi)).listen();
   }
 
   /** Everything the API serves, /api/v1 mounted on the root; public so tests can list the routes. */
-  public static Router router(Vertx vertx, AppConfig config, Pool pool, Buffer openapi) {
+  public static Router router(Vertx vertx, AppConfig config, Pool pool, ApiAccess access, Buffer openapi) {
     AuditLog audit = new AuditLog();
     ProgramRepository programs = new ProgramRepository(pool);
     CampaignRepository campaigns = new CampaignRepository(pool);
     AffiliateRepository affiliates = new AffiliateRepository(pool);
     LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
-    Runnable changed = () -> vertx.eventBus().publish(CHANGES_ADDRESS, "changed");
+    Runnable changed = () -> vertx.eventBus().publish(CHANGES_ADDRESS, CONFIGURATION_CHANGED);
 
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     api.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openapi));
-    api.route().handler(new AuthHandler(new ApiKeyRepository(pool)));
+    api.route().handler(new AuthHandler(access));
+    new ApiKeysHandler(pool, affiliates, audit, access.keys(), access.clock()).mount(api);
     new CampaignsHandler(pool, campaigns, programs, audit, changed).mount(api);
     new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).mount(api);
     new LinksHandler(pool, links, campaigns, affiliates, audit, changed).mount(api);

@@ -64,7 +64,8 @@ class OpenApiDocumentTest {
         }
       });
     }
-    Router router = ApiVerticle.router(engine.vertx(), engine.config(), engine.engine().pool(), Buffer.buffer());
+    Router router = ApiVerticle.router(engine.vertx(), engine.config(), engine.engine().pool(),
+        engine.engine().apiAccess(), Buffer.buffer());
     Set<String> served = new TreeSet<>();
     collectRoutes(router, "", served);
 

@@ -80,6 +80,10 @@ public final class TestEngine implements AutoCloseable {
     s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
     s.put("http.public_api_url", "http://127.0.0.1:" + api);
     s.put("ledger.poll_timeout_ms", "50");
+    // Tests send many requests with one key, and many failures, from one address: the tests of the
+    // limits themselves set them back (api/RateLimitTest).
+    s.put("api.rate_limit.requests", "1000000");
+    s.put("api.auth_failures.limit", "1000000");
     s.putAll(overrides);
     return s;
   }
