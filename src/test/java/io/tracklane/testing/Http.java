@@ -35,6 +35,10 @@ public final class Http {
         .PUT(HttpRequest.BodyPublishers.ofString(body)), headers);
   }
 
+  public static HttpResponse<String> delete(String url, String... headers) {
+    return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), headers);
+  }
+
   /** The headers that authenticate with an API key as HTTP Basic username and an empty password. */
   public static String[] basic(String key) {
     String token = Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));

@@ -100,6 +100,33 @@ public final class TestEngine implements AutoCloseable {
     return new TestEngine(config, Map.copyOf(settings), vertx, engine, false);
   }
 
+  /**
+   * Another engine on this one's schema, Redis prefix, topics and group, on ports of its own, with
+   * {@code overrides} (e.g. other roles); closing it leaves the schema to this one.
+   */
+  public TestEngine startAnother(Class<?> testClass, Map<String, String> overrides) {
+    Map<String, String> s = new HashMap<>(settings);
+    int edge = freePort();
+    int api = freePort();
+    s.put("http.edge_port", Integer.toString(edge));
+    s.put("http.api_port", Integer.toString(api));
+    s.put("http.ops_port", Integer.toString(freePort()));
+    s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
+    s.put("http.public_api_url", "http://127.0.0.1:" + api);
+    s.putAll(overrides);
+    return startSharing(testClass, s);
+  }
+
+  /** The value of an unlabelled metric on this engine's /metrics; 0 when it is not there yet. */
+  public double metric(String name) {
+    for (String line : Http.get(opsUrl() + "/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
   /** The configuration keys this engine runs with. */
   public Map<String, String> settingsView() {
     return Map.copyOf(settings);
