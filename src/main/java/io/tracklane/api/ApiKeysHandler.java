@@ -1,6 +1,9 @@
 package io.tracklane.api;
 
+import io.tracklane.firehose.EventTypes;
 import io.tracklane.http.HttpError;
+import io.tracklane.ledger.Outbox;
+import io.tracklane.ledger.Outbox.Event;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.ApiKeyRepository.NewKey;
@@ -18,8 +21,9 @@ import java.time.Clock;
 
 /**
  * /api/v1/api_keys (create, list, revoke; admin keys) and /api/v1/affiliate/api-key (an affiliate
- * rotates its own). Secrets are answered once, at creation. Every change writes the audit log in its
- * transaction; a revoked key is dropped from every instance's cache once committed.
+ * rotates its own). Secrets are answered once, at creation. Every change writes the audit log and
+ * its firehose event (outbox) in its transaction; a revoked key is dropped from every instance's
+ * cache once committed.
  */
 public final class ApiKeysHandler {
   private final Pool pool;
@@ -28,6 +32,7 @@ public final class ApiKeysHandler {
   private final AuditLog audit;
   private final ApiKeyCache cache;
   private final Clock clock;
+  private final Outbox outbox = new Outbox();
 
   public ApiKeysHandler(Pool pool, AffiliateRepository affiliates, AuditLog audit, ApiKeyCache cache, Clock clock) {
     this.pool = pool;
@@ -110,6 +115,8 @@ public final class ApiKeysHandler {
     return keys.create(tx, actor.programId(), key).compose(issued ->
         keys.get(tx, actor.programId(), null, issued.id()).compose(created ->
             audit.record(tx, actor, "api_key.created", "api_key", issued.id(), null, created)
+                .compose(v -> outbox.emit(tx, event(actor, EventTypes.API_KEY_CREATED, created, "expires_at",
+                    "created_at")))
                 .map(v -> created.copy().put("key", issued.secret()))));
   }
 
@@ -117,6 +124,19 @@ public final class ApiKeysHandler {
     return keys.revoke(tx, actor.programId(), affiliateId, id).compose(revoked -> revoked == null
         ? Future.succeededFuture(null)
         : audit.record(tx, actor, "api_key.revoked", "api_key", id, revoked.key().copy().putNull("revoked_at"),
-            revoked.key()).map(revoked));
+                revoked.key())
+            .compose(v -> outbox.emit(tx, event(actor, EventTypes.API_KEY_REVOKED, revoked.key(), "revoked_at")))
+            .map(revoked));
+  }
+
+  /** The firehose event of a key change: who the key is, never its secret, and the {@code extra} fields. */
+  private Event event(Actor actor, String type, JsonObject key, String... extra) {
+    JsonObject data = new JsonObject().put("key_id", key.getString("id")).put("prefix", key.getString("prefix"))
+        .put("label", key.getString("label")).put("role", key.getString("role"))
+        .put("affiliate_id", key.getString("affiliate_id"));
+    for (String field : extra) {
+      data.put(field, key.getValue(field));
+    }
+    return new Event(actor.programId(), clock.instant(), type, key.getString("id"), data);
   }
 }
