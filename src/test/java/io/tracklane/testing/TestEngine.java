@@ -72,13 +72,7 @@ public final class TestEngine implements AutoCloseable {
     s.put("kafka.topic_dead_letter", "dead." + suffix);
     s.put("kafka.consumer_group", "ledger." + suffix);
     s.put("http.host", "127.0.0.1");
-    int edge = freePort();
-    int api = freePort();
-    s.put("http.edge_port", Integer.toString(edge));
-    s.put("http.api_port", Integer.toString(api));
-    s.put("http.ops_port", Integer.toString(freePort()));
-    s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
-    s.put("http.public_api_url", "http://127.0.0.1:" + api);
+    putFreePorts(s);
     s.put("ledger.poll_timeout_ms", "50");
     // Tests send many requests with one key, and many failures, from one address: the tests of the
     // limits themselves set them back (api/RateLimitTest).
@@ -106,6 +100,12 @@ public final class TestEngine implements AutoCloseable {
    */
   public TestEngine startAnother(Class<?> testClass, Map<String, String> overrides) {
     Map<String, String> s = new HashMap<>(settings);
+    putFreePorts(s);
+    s.putAll(overrides);
+    return startSharing(testClass, s);
+  }
+
+  private static void putFreePorts(Map<String, String> s) {
     int edge = freePort();
     int api = freePort();
     s.put("http.edge_port", Integer.toString(edge));
@@ -113,8 +113,6 @@ public final class TestEngine implements AutoCloseable {
     s.put("http.ops_port", Integer.toString(freePort()));
     s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
     s.put("http.public_api_url", "http://127.0.0.1:" + api);
-    s.putAll(overrides);
-    return startSharing(testClass, s);
   }
 
   /** The value of an unlabelled metric on this engine's /metrics; 0 when it is not there yet. */
