@@ -168,6 +168,16 @@ class ApiKeysTest {
   }
 
   @Test
+  void anotherProgramsKeysCanBeNeitherListedNorRevoked() {
+    Fixtures stranger = new Fixtures(engine, "EUR");
+    JsonObject theirs = stranger.create("/api_keys", new JsonObject().put("label", "theirs").put("role", "admin"), 201);
+    String id = theirs.getString("id");
+    assertEquals(404, Http.delete(engine.apiUrl() + "/api_keys/" + id, "X-Api-Key", owner.ownerKey).statusCode());
+    assertFalse(Http.json(owner.ownerGet("/api_keys?limit=100")).encode().contains(theirs.getString("prefix")));
+    assertEquals(200, get(engine, "/campaigns", theirs.getString("key")).statusCode(), "still working");
+  }
+
+  @Test
   void anExpiredKeyIsRefused() {
     JsonObject created = owner.create("/api_keys", new JsonObject().put("label", "short").put("role", "reporting")
         .put("expires_at", Instant.now().plusSeconds(2).toString()), 201);
