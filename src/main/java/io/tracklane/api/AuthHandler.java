@@ -13,12 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Admits a request to the API, in this order: the client address must be under the
- * failed-authentication limit (else 429, before any key lookup); the key, sent as header X-Api-Key
- * or as HTTP Basic username with an empty password, must be known, unrevoked, unexpired and used from
- * its IP allowlist (else 401 or 403, counted as a failed authentication); the key must be under its
- * rate limit (else 429). Every answer after that carries the X-RateLimit-* headers. Then the route's
- * authorization decides (see {@link #authorize}).
+ * Authenticates a request to the API, in this order: the client address must be under the
+ * failed-authentication limit (else 429, before any key lookup); a key, sent as header X-Api-Key or
+ * as HTTP Basic username with an empty password, must be known, unrevoked, unexpired and used from
+ * its IP allowlist (else 401 or 403, counted as a failed authentication of the address); the key
+ * must be under its rate limit (else 429). Every answer after that carries the X-RateLimit-*
+ * headers. A request without a key goes on anonymous. What the caller may do is decided on the route
+ * (see {@link #authorize}).
  */
 public final class AuthHandler implements Handler<RoutingContext> {
   private static final String INVALID = "missing or invalid API key";
@@ -46,7 +47,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   private void authenticate(RoutingContext ctx, String address) {
     String key = presentedKey(ctx);
-    boolean wellFormed = key != null && (key.startsWith("sk_") || key.startsWith("ak_"));
+    if (key == null) {
+      proceed(ctx, null);
+      return;
+    }
+    boolean wellFormed = key.startsWith("sk_") || key.startsWith("ak_");
     Future<ActiveKey> lookup = wellFormed ? access.keys().find(Secrets.hash(key)) : Future.succeededFuture();
     lookup.onSuccess(found -> {
       HttpError refused = refusal(found, address);
@@ -84,23 +89,32 @@ public final class AuthHandler implements Handler<RoutingContext> {
       }
     }
     access.usage().record(key.programId(), key.keyId());
-    Principal principal = new Principal(key.programId(), key.keyId(), key.role(), key.affiliateId());
+    proceed(ctx, new Principal(key.programId(), key.keyId(), key.role(), key.affiliateId()));
+  }
+
+  /** @param principal null for a request without a key */
+  private void proceed(RoutingContext ctx, Principal principal) {
     HttpError denied = authorize(ctx, principal);
     if (denied != null) {
       ctx.fail(denied);
       return;
     }
-    ctx.put(Principal.CONTEXT_KEY, principal);
+    if (principal != null) {
+      ctx.put(Principal.CONTEXT_KEY, principal);
+    }
     ctx.next();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Authorization. Interim rules, to be replaced by the per-route access table (issue 7, item 1):
-  // everything below this line goes then; authentication above stays.
+  // this method and its call in proceed() go then; authentication above stays.
   // ---------------------------------------------------------------------------------------------
 
-  /** Null when {@code principal} may call the route, else the refusal. */
+  /** Null when {@code principal} (null: no key) may call the route, else the refusal. */
   private static HttpError authorize(RoutingContext ctx, Principal principal) {
+    if (principal == null) {
+      return HttpError.unauthorized(INVALID);
+    }
     boolean affiliateRoute = ctx.request().path().startsWith("/api/v1/affiliate/");
     if (affiliateRoute == principal.isOwner()) {
       return HttpError.forbidden(principal.isOwner()
@@ -120,7 +134,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   private static String presentedKey(RoutingContext ctx) {
     String header = ctx.request().getHeader("X-Api-Key");
-    if (header != null && !header.isBlank()) {
+    if (header != null) {
       return header.trim();
     }
     String auth = ctx.request().getHeader("Authorization");

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,25 +145,28 @@ class ApiKeysTest {
     JsonObject campaign = stranger.campaign(new JsonObject());
     String foreignAffiliate = stranger.affiliate(campaign.getString("id"), "foreign@partner.example").getString("id");
     long before = count();
+    // {body, what the error must name}: the field at fault, or for the role/affiliate_id choice
+    // either of the two.
     String[][] cases = {
-        {"{\"label\":\"x\",\"role\":\"admin\",\"affiliate_id\":\"1\"}", "give either role"},
-        {"{\"label\":\"x\"}", "give either role"},
-        {"{\"label\":\"x\",\"role\":\"owner\"}", "role must be one of admin, manager, reporting"},
-        {"{\"role\":\"admin\"}", "label is required"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"ip_allowlist\":[\"example.com\"]}", "ip_allowlist entry 'example.com'"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"ip_allowlist\":[\"10.0.0.0/33\"]}", "ip_allowlist entry"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"ip_allowlist\":\"10.0.0.1\"}", "ip_allowlist must be an array"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"expires_at\":\"2020-01-01T00:00:00Z\"}", "expires_at must be in the future"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"expires_at\":\"tomorrow\"}", "expires_at must be an ISO 8601"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"rate_limit\":0}", "rate_limit must be between 1 and"},
-        {"{\"label\":\"x\",\"role\":\"admin\",\"key_hash\":\"abc\"}", "unknown field: key_hash"},
-        {"{\"label\":\"x\",\"affiliate_id\":\"" + foreignAffiliate + "\"}", "affiliate_id must name an affiliate"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"affiliate_id\":\"1\"}", "role|affiliate_id"},
+        {"{\"label\":\"x\"}", "role|affiliate_id"},
+        {"{\"label\":\"x\",\"role\":\"owner\"}", "role"},
+        {"{\"role\":\"admin\"}", "label"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"ip_allowlist\":[\"example.com\"]}", "ip_allowlist"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"ip_allowlist\":[\"10.0.0.0/33\"]}", "ip_allowlist"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"ip_allowlist\":\"10.0.0.1\"}", "ip_allowlist"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"expires_at\":\"2020-01-01T00:00:00Z\"}", "expires_at"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"expires_at\":\"tomorrow\"}", "expires_at"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"rate_limit\":0}", "rate_limit"},
+        {"{\"label\":\"x\",\"role\":\"admin\",\"key_hash\":\"abc\"}", "key_hash"},
+        {"{\"label\":\"x\",\"affiliate_id\":\"" + foreignAffiliate + "\"}", "affiliate_id"},
     };
     for (String[] c : cases) {
       HttpResponse<String> r = Http.post(engine.apiUrl() + "/api_keys", "application/json", c[0],
           "X-Api-Key", owner.ownerKey);
       assertEquals(400, r.statusCode(), c[0] + " -> " + r.body());
-      assertTrue(Http.json(r).getString("error").startsWith(c[1]), c[0] + " -> " + r.body());
+      String error = Http.json(r).getString("error");
+      assertTrue(Arrays.stream(c[1].split("\\|")).anyMatch(error::contains), c[0] + " -> " + error);
     }
     assertEquals(before, count());
   }
