@@ -1,8 +1,12 @@
 package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tracklane.api.ApiVerticle;
 import io.tracklane.api.AffiliatesHandler;
+import io.tracklane.api.ApiAccess;
+import io.tracklane.api.ApiKeyCache;
+import io.tracklane.api.ApiKeyUsage;
+import io.tracklane.api.ApiVerticle;
+import io.tracklane.api.ApiKeysHandler;
 import io.tracklane.api.ApiRouter;
 import io.tracklane.api.AuthHandler;
 import io.tracklane.api.CampaignsHandler;
@@ -14,7 +18,9 @@ import io.tracklane.api.OpenApiDocument;
 import io.tracklane.api.Operations;
 import io.tracklane.api.PayoutsHandler;
 import io.tracklane.api.PostbacksHandler;
+import io.tracklane.api.RateLimiter;
 import io.tracklane.config.AppConfig;
+import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.edge.ChangeBridge;
@@ -53,6 +59,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -72,12 +79,14 @@ public final class Engine {
   private final Pool pool;
   private final Redis redis;
   private final KafkaEventPublisher publisher;
+  private final ApiAccess apiAccess;
 
-  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher) {
+  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher, ApiAccess apiAccess) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.publisher = publisher;
+    this.apiAccess = apiAccess;
   }
 
   /** Starts the roles of {@code config} on {@code vertx}; migrations must have run. */
@@ -86,7 +95,8 @@ public final class Engine {
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
     KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
-    Engine engine = new Engine(vertx, pool, redis, publisher);
+    ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
+    Engine engine = new Engine(vertx, pool, redis, publisher, access);
     // Each call asks the calling thread's own generator: one captured here would hand every event
     // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
@@ -108,23 +118,25 @@ public final class Engine {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
           new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));
+      List<ChangeBridge.Listener> caches = new ArrayList<>();
       if (config.runs(Role.EDGE)) {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
-        vertx.eventBus().consumer(ApiVerticle.CHANGES_ADDRESS, msg -> lookups.invalidateAll());
+        caches.add(lookups);
         EdgeMetrics metrics = new EdgeMetrics(registry);
         deployments.add(vertx.deployVerticle(
             () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
             new DeploymentOptions().setInstances(config.http().edgeInstances())));
-        deployments.add(vertx.deployVerticle(
-            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), lookups)));
-      } else if (config.runs(Role.API)) {
-        deployments.add(vertx.deployVerticle(
-            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), null)));
       }
       if (config.runs(Role.API)) {
-        deployments.add(apiRouter(vertx, config, pool, clock).compose(router ->
+        caches.add(access.keys());
+        deployments.add(vertx.deployVerticle(access.usage()));
+        deployments.add(apiRouter(vertx, config, pool, access, clock).compose(router ->
             vertx.deployVerticle(() -> new ApiVerticle(config.http(), router),
                 new DeploymentOptions().setInstances(config.http().apiInstances()))));
+      }
+      if (config.runs(Role.EDGE) || config.runs(Role.API)) {
+        deployments.add(vertx.deployVerticle(
+            new ChangeBridge(redis, config.redis().url(), config.redis().keyPrefix(), caches)));
       }
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
@@ -141,6 +153,16 @@ public final class Engine {
       }
       return Future.all(deployments).onSuccess(all -> started.set(true));
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */
+  private static ApiAccess apiAccess(Vertx vertx, AppConfig config, Pool pool, Redis redis,
+      PrometheusMeterRegistry registry, Clock clock) {
+    ApiKeyRepository keys = new ApiKeyRepository(pool);
+    ApiConfig api = config.api();
+    return new ApiAccess(new ApiKeyCache(vertx, keys, Duration.ofSeconds(api.keyCacheSeconds()), registry),
+        new RateLimiter(redis, api, config.redis().keyPrefix(), registry),
+        new ApiKeyUsage(keys, clock, api.usageFlushMs()), config.edge().trustedProxies(), clock);
   }
 
   /**
@@ -179,7 +201,7 @@ public final class Engine {
   }
 
   /** The API: its contract, every handler registered by operationId, and the key authentication. */
-  private static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, Clock clock) {
+  private static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, ApiAccess access, Clock clock) {
     Buffer document = OpenApiDocument.read();
     return OpenApiDocument.contract(vertx, document).map(contract -> {
       AuditLog audit = new AuditLog();
@@ -187,9 +209,10 @@ public final class Engine {
       CampaignRepository campaigns = new CampaignRepository(pool);
       AffiliateRepository affiliates = new AffiliateRepository(pool);
       LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
-      Runnable changed = () -> vertx.eventBus().publish(ApiVerticle.CHANGES_ADDRESS, "changed");
+      Runnable changed = () -> vertx.eventBus().publish(ApiVerticle.CHANGES_ADDRESS, ApiVerticle.CONFIGURATION_CHANGED);
       Operations ops = new Operations();
       ops.on("getOpenApiDocument", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(document));
+      new ApiKeysHandler(pool, affiliates, audit, access.keys(), clock).register(ops);
       new CampaignsHandler(pool, campaigns, programs, audit, changed).register(ops);
       new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).register(ops);
       new LinksHandler(pool, links, campaigns, affiliates, audit, changed).register(ops);
@@ -198,13 +221,18 @@ public final class Engine {
       new CouponsHandler(pool, campaigns, affiliates, audit).register(ops);
       new FxRatesHandler(pool, audit).register(ops);
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
-      return ApiRouter.create(vertx, contract, ops, new AuthHandler(new ApiKeyRepository(pool)),
+      return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });
   }
 
   public Pool pool() {
     return pool;
+  }
+
+  /** What the API role shares across its instances; null when this engine does not run it. */
+  public ApiAccess apiAccess() {
+    return apiAccess;
   }
 
   private static ReadinessCheck check(String name, java.util.function.Supplier<Future<Void>> probe) {

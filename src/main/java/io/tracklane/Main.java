@@ -41,6 +41,7 @@ public final class Main {
       case "serve" -> serve(null);
       case "demo" -> Cli.demo(args, Main::serve);
       case "create-program" -> Cli.createProgram(args);
+      case "set-rate-limit" -> Cli.setRateLimit(args);
       case "migrate" -> {
         int applied = Migrations.migrate(AppConfig.load().postgres());
         System.out.println("applied " + applied + " migrations");

@@ -32,6 +32,10 @@ public final class AccessTable {
 
   private static final Map<String, Rule> RULES = Map.ofEntries(
       Map.entry("getOpenApiDocument", PUBLIC),
+      Map.entry("createApiKey", ADMIN),
+      Map.entry("listApiKeys", ADMIN),
+      Map.entry("revokeApiKey", ADMIN),
+      Map.entry("rotateAffiliateApiKey", AFFILIATE),
       Map.entry("listCampaigns", OWNER_READ),
       Map.entry("getCampaign", OWNER_READ),
       Map.entry("createCampaign", OWNER_WRITE),

@@ -1,51 +1,102 @@
 package io.tracklane.api;
 
+import io.tracklane.api.RateLimiter.Quota;
 import io.tracklane.domain.Secrets;
+import io.tracklane.http.ClientAddress;
 import io.tracklane.http.HttpError;
-import io.tracklane.store.ApiKeyRepository;
+import io.tracklane.store.ApiKeyRepository.ActiveKey;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Authenticates an API key sent as header X-Api-Key or as HTTP Basic username (empty password),
- * before routing. It only says who is calling: what the caller may do is decided on the matched
- * route, from {@link AccessTable}. A request without a key goes on anonymous (only public
- * operations let it through); a key that is presented but not valid is refused here.
+ * Authenticates a request to the API, in this order: the client address must be under the
+ * failed-authentication limit (else 429, before any key lookup); a key, sent as header X-Api-Key or
+ * as HTTP Basic username with an empty password, must be known, unrevoked, unexpired and used from
+ * its IP allowlist (else 401 or 403, counted as a failed authentication of the address); the key
+ * must be under its rate limit (else 429). Every answer after that carries the X-RateLimit-*
+ * headers. A request without a key goes on anonymous. What the caller may do is decided afterwards,
+ * on the route that matched, from {@link AccessTable}.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
-  private final ApiKeyRepository keys;
+  private static final String INVALID = "missing or invalid API key";
+  private static final String CLIENT_ADDRESS = "tracklane.client_address";
 
-  public AuthHandler(ApiKeyRepository keys) {
-    this.keys = keys;
+  private final ApiAccess access;
+
+  public AuthHandler(ApiAccess access) {
+    this.access = access;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    String address = ClientAddress.of(ctx.request(), access.trustedProxies());
+    ctx.put(CLIENT_ADDRESS, address);
+    access.limiter().blockedSeconds(address).onSuccess(wait -> {
+      if (wait > 0) {
+        ctx.response().putHeader("Retry-After", Long.toString(wait));
+        ctx.fail(HttpError.tooManyRequests("too many failed authentications from this address, retry later"));
+      } else {
+        authenticate(ctx, address);
+      }
+    });
+  }
+
+  private void authenticate(RoutingContext ctx, String address) {
     String key = presentedKey(ctx);
     if (key == null) {
-      ctx.next();
+      proceed(ctx, null);
       return;
     }
-    if (!(key.startsWith("sk_") || key.startsWith("ak_"))) {
-      ctx.fail(HttpError.unauthorized("missing or invalid API key"));
-      return;
-    }
-    keys.findActive(Secrets.hash(key)).onSuccess(found -> {
-      if (found == null) {
-        ctx.fail(HttpError.unauthorized("missing or invalid API key"));
-        return;
+    boolean wellFormed = key.startsWith("sk_") || key.startsWith("ak_");
+    Future<ActiveKey> lookup = wellFormed ? access.keys().find(Secrets.hash(key)) : Future.succeededFuture();
+    lookup.onSuccess(found -> {
+      HttpError refused = refusal(found, address);
+      if (refused != null) {
+        access.limiter().countFailure(address).onComplete(counted -> ctx.fail(refused));
+      } else {
+        access.limiter().countRequest(found.keyId(), found.rateLimit()).onSuccess(quota -> admit(ctx, found, quota));
       }
-      String ip = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
-      if (!found.ipAllowlist().isEmpty() && !found.ipAllowlist().contains(ip)) {
-        ctx.fail(HttpError.forbidden("this key is not allowed from " + ip));
-        return;
-      }
-      Principal principal = new Principal(found.programId(), found.keyId(), found.role(), found.affiliateId());
-      ctx.put(Principal.CONTEXT_KEY, principal);
-      ctx.next();
     }).onFailure(ctx::fail);
+  }
+
+  private HttpError refusal(ActiveKey key, String address) {
+    if (key == null) {
+      return HttpError.unauthorized(INVALID);
+    }
+    if (key.expiresAt() != null && !key.expiresAt().isAfter(access.clock().instant())) {
+      return HttpError.unauthorized("API key expired");
+    }
+    if (!key.ipAllowlist().isEmpty() && !key.ipAllowlist().contains(address)) {
+      return HttpError.forbidden("this key is not allowed from " + address);
+    }
+    return null;
+  }
+
+  /** @param quota null when the limiter could not count (Redis down): the request passes without headers */
+  private void admit(RoutingContext ctx, ActiveKey key, Quota quota) {
+    if (quota != null) {
+      ctx.response().putHeader("X-RateLimit-Limit", Integer.toString(quota.limit()))
+          .putHeader("X-RateLimit-Remaining", Long.toString(quota.remaining()))
+          .putHeader("X-RateLimit-Reset", Long.toString(quota.resetSeconds()));
+      if (quota.exceeded()) {
+        ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, quota.resetSeconds())));
+        ctx.fail(HttpError.tooManyRequests("rate limit exceeded: " + quota.limit() + " requests per window"));
+        return;
+      }
+    }
+    access.usage().record(key.programId(), key.keyId());
+    proceed(ctx, new Principal(key.programId(), key.keyId(), key.role(), key.affiliateId()));
+  }
+
+  /** @param principal null for a request without a key: only public operations let it through */
+  private void proceed(RoutingContext ctx, Principal principal) {
+    if (principal != null) {
+      ctx.put(Principal.CONTEXT_KEY, principal);
+    }
+    ctx.next();
   }
 
   private static String presentedKey(RoutingContext ctx) {
@@ -68,5 +119,10 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   public static Principal principal(RoutingContext ctx) {
     return ctx.get(Principal.CONTEXT_KEY);
+  }
+
+  /** The client's address by the trusted-proxy rule (see {@link ClientAddress}), for audit entries. */
+  public static String clientAddress(RoutingContext ctx) {
+    return ctx.get(CLIENT_ADDRESS);
   }
 }

@@ -26,6 +26,8 @@ public final class Cli {
         serve                         run the engine (default); roles and ports from config/application.yaml
         create-program --name NAME [--time-zone ZONE] [--currency CODE] [--fallback-url URL]
                                       create a program; prints JSON with its id, postback token and first admin key
+        set-rate-limit --program-id ID --requests N|default
+                                      API requests per window for the program's keys without their own limit
         demo                          create a demo program, campaign, affiliate and link, print them, then serve
         migrate                       apply database migrations and exit""";
 
@@ -46,6 +48,31 @@ public final class Cli {
           System.out.println(json.encodePrettily());
           return 0;
         }));
+  }
+
+  public static int setRateLimit(String[] args) {
+    Map<String, String> opts = options(args);
+    String requests = opts.get("requests");
+    if (!opts.containsKey("program-id") || requests == null
+        || !(requests.matches("[1-9][0-9]{0,8}") || "default".equals(requests))) {
+      System.err.println("set-rate-limit needs --program-id ID and --requests N (1 or more) or default\n" + USAGE);
+      return 2;
+    }
+    long programId;
+    try {
+      programId = Long.parseLong(opts.get("program-id"));
+    } catch (NumberFormatException e) {
+      System.err.println("--program-id must be a number");
+      return 2;
+    }
+    AppConfig config = AppConfig.load();
+    Migrations.migrate(config.postgres());
+    Integer limit = "default".equals(requests) ? null : Integer.valueOf(requests);
+    return withPool(config, pool -> new ProgramAdmin(pool).setRateLimit(programId, limit).map(v -> {
+      System.out.println("program " + programId + ": " + (limit == null ? "default rate limit"
+          : limit + " requests per window"));
+      return 0;
+    }));
   }
 
   /** Sets up a demo program, then serves, printing how to use it once the engine is up. */

@@ -4,6 +4,9 @@ import io.tracklane.domain.Currencies;
 import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.Secrets;
 import io.tracklane.store.ApiKeyRepository;
+import io.tracklane.store.ApiKeyRepository.Issued;
+import io.tracklane.store.ApiKeyRepository.NewKey;
+import io.tracklane.store.AuditLog;
 import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -34,27 +37,39 @@ public final class ProgramAdmin {
     }
     String token = Secrets.generate("pt_");
     String secret = Secrets.generate("ps_");
-    String apiKey = Secrets.generate("sk_");
     return pool.withTransaction(tx -> new ProgramRepository(pool)
         .create(tx, name.trim(), timeZone, currency, Secrets.hash(token), secret, fallbackUrl)
         .compose(programId -> new ApiKeyRepository(pool)
-            .create(tx, programId, "admin", null, "first admin key", Secrets.displayPrefix(apiKey),
-                Secrets.hash(apiKey))
-            .map(keyId -> new JsonObject()
+            .create(tx, programId, NewKey.of("admin", null, "first admin key"))
+            .map(key -> new JsonObject()
                 .put("program_id", programId.toString())
                 .put("name", name.trim())
                 .put("time_zone", timeZone)
                 .put("currency", currency)
                 .put("postback_token", token)
                 .put("postback_secret", secret)
-                .put("api_key", apiKey))));
+                .put("api_key", key.secret()))));
   }
 
   /** A new affiliate key for an affiliate of the program; the key is returned once. */
   public Future<String> createAffiliateKey(long programId, long affiliateId, String label) {
-    String key = Secrets.generate("ak_");
-    return new ApiKeyRepository(pool)
-        .create(pool, programId, "affiliate", affiliateId, label, Secrets.displayPrefix(key), Secrets.hash(key))
-        .map(id -> key);
+    return new ApiKeyRepository(pool).create(pool, programId, NewKey.of(null, affiliateId, label))
+        .map(Issued::secret);
+  }
+
+  /**
+   * Sets the program's requests per rate-limit window for keys without their own limit; null goes
+   * back to api.rate_limit.requests. Running engines apply it within api.key_cache_seconds.
+   */
+  public Future<Void> setRateLimit(long programId, Integer requests) {
+    if (requests != null && requests < 1) {
+      return Future.failedFuture(new InvalidInput("requests", "must be 1 or more"));
+    }
+    return pool.withTransaction(tx -> new ProgramRepository(pool).setApiRateLimit(tx, programId, requests)
+        .compose(before -> before == null
+            ? Future.failedFuture(new InvalidInput("program", programId + " does not exist"))
+            : new AuditLog().record(tx, new AuditLog.Actor(programId, null, null), "program.rate_limit_set",
+                "program", programId, new JsonObject().put("api_rate_limit", before.orElse(null)),
+                new JsonObject().put("api_rate_limit", requests))));
   }
 }

@@ -1,5 +1,7 @@
 package io.tracklane.config;
 
+import io.tracklane.domain.InvalidInput;
+import io.tracklane.domain.IpRanges;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -16,7 +18,8 @@ public record AppConfig(
     KafkaConfig kafka,
     LedgerConfig ledger,
     ClickIdConfig clickId,
-    EdgeConfig edge) {
+    EdgeConfig edge,
+    ApiConfig api) {
 
   /** A role a process can run; all three by default. */
   public enum Role { EDGE, API, LEDGER }
@@ -48,7 +51,16 @@ public record AppConfig(
 
   /** How long the edge remembers postbacks and visitors in Redis, and how long it waits for Redis. */
   public record EdgeConfig(int postbackDedupeTtlSeconds, int uniqueClickWindowSeconds, int redisTimeoutMs,
-      Set<String> trustedProxies) {
+      IpRanges trustedProxies) {
+  }
+
+  /**
+   * The API's limits: requests per key and window (a key or program may set its own count), failed
+   * authentications per client address and window, how long Redis is waited for, how long a key
+   * lookup is cached, how often key usage is written.
+   */
+  public record ApiConfig(int rateLimitRequests, int rateLimitWindowSeconds, int authFailureLimit,
+      int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs) {
   }
 
   /** Loads from the bundled defaults and the process environment. */
@@ -84,11 +96,13 @@ public record AppConfig(
     ClickIdConfig clickId = clickIdKeys(r);
     EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
         r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),
-        Set.copyOf(r.list("edge.trusted_proxies")));
-    edge.trustedProxies().stream().filter(ip -> !ip.matches("[0-9a-fA-F.:]{2,45}")).forEach(ip ->
-        r.problem("edge.trusted_proxies: '" + ip + "' is not an IP address"));
+        ipRanges(r, "edge.trusted_proxies"));
+    ApiConfig api = new ApiConfig(r.integer("api.rate_limit.requests", 1, 100_000_000),
+        r.integer("api.rate_limit.window_seconds", 1, 86_400), r.integer("api.auth_failures.limit", 1, 100_000_000),
+        r.integer("api.auth_failures.window_seconds", 1, 86_400), r.integer("api.redis_timeout_ms", 10, 10_000),
+        r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000));
     r.check();
-    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge);
+    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api);
   }
 
   public boolean runs(Role role) {
@@ -108,6 +122,15 @@ public record AppConfig(
       r.problem("roles must name at least one of edge, api, ledger");
     }
     return roles;
+  }
+
+  private static IpRanges ipRanges(ConfigReader r, String key) {
+    try {
+      return IpRanges.parse(key, r.list(key));
+    } catch (InvalidInput e) {
+      r.problem(e.getMessage());
+      return IpRanges.NONE;
+    }
   }
 
   private static ClickIdConfig clickIdKeys(ConfigReader r) {

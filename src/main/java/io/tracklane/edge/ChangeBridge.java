@@ -9,47 +9,61 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries "links, campaigns or affiliates changed" between processes over Redis pub/sub, so every
- * edge drops its caches within a second of a change made through any API instance. Local changes
- * arrive on the event bus and are published; messages from the channel clear this process's caches.
- * A lost subscription clears the caches too (a message may have been missed) and is retried.
+ * Carries changes between processes over Redis pub/sub, so every instance drops what it cached
+ * within a second of a change made through any API instance: "links, campaigns or affiliates
+ * changed" for the edge's caches, a revoked key for the API's key cache. Local changes arrive on the
+ * event bus; they reach this process's listeners at once and are published; messages from the
+ * channel reach the listeners too. A lost subscription tells the listeners they may have missed
+ * changes, and is retried.
  */
 public final class ChangeBridge extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeBridge.class);
   private static final long RETRY_MS = 1000;
 
+  /** A process-local cache of something that changes announce. */
+  public interface Listener {
+    /** A change announced by any instance (this one's arrive twice: locally and from Redis). */
+    void changed(String change);
+
+    /** Changes may have been missed while the subscription was down: drop everything. */
+    void missed();
+  }
+
   private final Redis publisherClient;
   private final RedisOptions subscriberOptions;
   private final String channel;
-  private final EdgeLookups lookups;
+  private final List<Listener> listeners;
   private Redis subscriberClient;
   private boolean stopped;
 
   /**
-   * @param lookups the caches to clear on a change; null in a process without the edge role
+   * @param listeners the caches of this process; none in a process that only publishes
    */
-  public ChangeBridge(Redis publisherClient, String redisUrl, String keyPrefix, EdgeLookups lookups) {
+  public ChangeBridge(Redis publisherClient, String redisUrl, String keyPrefix, List<Listener> listeners) {
     this.publisherClient = publisherClient;
     this.subscriberOptions = new RedisOptions().setConnectionString(redisUrl);
     this.channel = keyPrefix + "changes";
-    this.lookups = lookups;
+    this.listeners = List.copyOf(listeners);
   }
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().consumer(ApiVerticle.CHANGES_ADDRESS, msg -> publisherClient
-        .send(Request.cmd(Command.PUBLISH).arg(channel).arg("changed"))
-        .onFailure(e -> LOG.warn("change not published to other instances: {}", e.toString())));
-    if (lookups == null) {
+    vertx.eventBus().<String>consumer(ApiVerticle.CHANGES_ADDRESS, msg -> {
+      listeners.forEach(l -> l.changed(msg.body()));
+      publisherClient.send(Request.cmd(Command.PUBLISH).arg(channel).arg(msg.body()))
+          .onFailure(e -> LOG.warn("change not published to other instances: {}", e.toString()));
+    });
+    if (listeners.isEmpty()) {
       return Future.succeededFuture();
     }
     subscriberClient = Redis.createClient(vertx, subscriberOptions);
-    // Redis being down must not stop the edge: the caches still refresh on their own within 30 s.
+    // Redis being down must not stop the instance: the caches still expire or refresh on their own.
     return subscribe().recover(e -> {
       retryLater(e);
       return Future.succeededFuture();
@@ -78,13 +92,14 @@ public final class ChangeBridge extends VerticleBase {
   private void onMessage(Response message) {
     if (message.size() >= 3 && "message".equals(message.get(0).toString())
         && channel.equals(message.get(1).toString())) {
-      lookups.invalidateAll();
+      String change = message.get(2).toString();
+      listeners.forEach(l -> l.changed(change));
     }
   }
 
   private void lost(RedisConnection conn, Throwable cause) {
     conn.close();
-    lookups.invalidateAll();
+    listeners.forEach(Listener::missed);
     if (!stopped) {
       retryLater(cause);
     }

@@ -1,5 +1,6 @@
 package io.tracklane.edge;
 
+import io.tracklane.api.ApiVerticle;
 import io.tracklane.store.LinkRepository;
 import io.tracklane.store.LinkRepository.LinkTarget;
 import io.tracklane.store.ProgramRepository;
@@ -9,7 +10,8 @@ import java.time.Duration;
 
 /** The in-process caches the edge answers from; shared by every edge instance of a process. */
 public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLookup<Long, LinkTarget> linksById,
-    AsyncLookup<String, ProgramInfo> programsByTokenHash, AsyncLookup<Long, ProgramInfo> programsById) {
+    AsyncLookup<String, ProgramInfo> programsByTokenHash, AsyncLookup<Long, ProgramInfo> programsById)
+    implements ChangeBridge.Listener {
 
   public static EdgeLookups create(Vertx vertx, LinkRepository links, ProgramRepository programs) {
     Duration refresh = Duration.ofSeconds(30);
@@ -18,6 +20,18 @@ public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLook
         new AsyncLookup<>(vertx, 200_000, refresh, links::targetById),
         new AsyncLookup<>(vertx, 10_000, refresh, programs::findByTokenHash),
         new AsyncLookup<>(vertx, 10_000, refresh, programs::findById));
+  }
+
+  @Override
+  public void changed(String change) {
+    if (ApiVerticle.CONFIGURATION_CHANGED.equals(change)) {
+      invalidateAll();
+    }
+  }
+
+  @Override
+  public void missed() {
+    invalidateAll();
   }
 
   /** Drops everything, so the next request reloads: called when links, campaigns or affiliates change. */

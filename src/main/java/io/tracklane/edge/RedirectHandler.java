@@ -9,6 +9,7 @@ import io.tracklane.domain.Secrets;
 import io.tracklane.domain.UserAgents;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
+import io.tracklane.http.ClientAddress;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.LinkRepository.LinkTarget;
 import io.vertx.core.Future;
@@ -73,9 +74,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
       }
       ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
       String userAgent = clip(ctx.request().getHeader("User-Agent"), 512);
-      String ip = ClientAddress.of(ctx.request().remoteAddress() == null ? ""
-          : ctx.request().remoteAddress().hostAddress(), ctx.request().getHeader("X-Forwarded-For"),
-          edge.config().edge().trustedProxies());
+      String ip = ClientAddress.of(ctx.request(), edge.config().edge().trustedProxies());
       JsonObject data = clickData(link, click, macros, creditable, ip, userAgent)
           .put("referer", clip(ctx.request().getHeader("Referer"), 512));
       flag(link, ip, userAgent).onComplete(flags -> publish(link, click, data, flags.result(), now));

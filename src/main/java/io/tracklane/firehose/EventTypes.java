@@ -15,6 +15,8 @@ public final class EventTypes {
   public static final String REFUND_RECORDED = "tracklane.refund.recorded.v1";
   public static final String PAYOUT_CREATED = "tracklane.payout.created.v1";
   public static final String PAYOUT_PAID = "tracklane.payout.paid.v1";
+  public static final String API_KEY_CREATED = "tracklane.api_key.created.v1";
+  public static final String API_KEY_REVOKED = "tracklane.api_key.revoked.v1";
 
   private EventTypes() {
   }

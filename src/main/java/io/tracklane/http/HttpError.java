@@ -33,6 +33,10 @@ public class HttpError extends RuntimeException {
     return new HttpError(409, message);
   }
 
+  public static HttpError tooManyRequests(String message) {
+    return new HttpError(429, message);
+  }
+
   public static HttpError unavailable(String message) {
     return new HttpError(503, message);
   }

@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.Optional;
 
 /** Programs: the tenants. */
 public final class ProgramRepository {
@@ -15,6 +16,9 @@ public final class ProgramRepository {
       SELECT id, time_zone, currency, postback_secret, fallback_url FROM programs WHERE postback_token_hash = $1""";
   private static final String BY_ID = """
       SELECT id, time_zone, currency, postback_secret, fallback_url FROM programs WHERE id = $1""";
+  private static final String SET_API_RATE_LIMIT = """
+      UPDATE programs p SET api_rate_limit = $2, updated_at = now() FROM programs old
+      WHERE p.id = $1 AND old.id = p.id RETURNING old.api_rate_limit""";
 
   /** What the edge and the ledger need to know of a program. */
   public record ProgramInfo(long id, String timeZone, String currency, String postbackSecret, String fallbackUrl) {
@@ -40,6 +44,12 @@ public final class ProgramRepository {
 
   public Future<ProgramInfo> findById(long id) {
     return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).map(ProgramRepository::first);
+  }
+
+  /** Sets the program's API requests per window (null: the default); the previous value, null if no such program. */
+  public Future<Optional<Integer>> setApiRateLimit(SqlClient client, long programId, Integer requests) {
+    return client.preparedQuery(SET_API_RATE_LIMIT).execute(Tuple.of(programId, requests))
+        .map(rows -> rows.size() == 0 ? null : Optional.ofNullable(rows.iterator().next().getInteger(0)));
   }
 
   private static ProgramInfo first(io.vertx.sqlclient.RowSet<Row> rows) {

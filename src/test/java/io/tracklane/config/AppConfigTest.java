@@ -57,6 +57,22 @@ class AppConfigTest {
   }
 
   @Test
+  void apiLimitsDefaultToTheSeedsAndTrustedProxiesTakeRanges() {
+    AppConfig config = AppConfig.from(ConfigSource.load(Map.of("TRACKLANE_EDGE_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+        Map.of()));
+    assertEquals(45, config.api().rateLimitRequests());
+    assertEquals(30, config.api().rateLimitWindowSeconds());
+    assertEquals(20, config.api().authFailureLimit());
+    assertTrue(config.edge().trustedProxies().contains("10.1.2.3"));
+    assertTrue(config.edge().trustedProxies().contains("::1"));
+    ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(ConfigSource.load(Map.of(),
+        Map.of("edge.trusted_proxies", "lb.internal", "api.rate_limit.requests", "0"))));
+    assertEquals(2, e.problems().size(), e.getMessage());
+    assertTrue(e.getMessage().contains("edge.trusted_proxies entry 'lb.internal' is not an IP address or CIDR range"),
+        e.getMessage());
+  }
+
+  @Test
   void variableNamesFollowTheKeyPath() {
     assertEquals("TRACKLANE_KAFKA_BOOTSTRAP_SERVERS", ConfigSource.envName("kafka.bootstrap_servers"));
   }

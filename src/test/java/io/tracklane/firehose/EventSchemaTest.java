@@ -50,7 +50,7 @@ class EventSchemaTest {
       EventTypes.POSTBACK_RECEIVED, EventTypes.POSTBACK_DUPLICATE);
   private static final Set<String> REQUIRED_TYPES = Set.of(EventTypes.CLICK_RECORDED, EventTypes.IMPRESSION_RECORDED,
       EventTypes.POSTBACK_RECEIVED, EventTypes.POSTBACK_DUPLICATE, EventTypes.CONVERSION_CREATED, EventTypes.CONVERSION_REJECTED,
-      EventTypes.COMMISSION_CREATED);
+      EventTypes.COMMISSION_CREATED, EventTypes.API_KEY_CREATED, EventTypes.API_KEY_REVOKED);
 
   private static TestEngine engine;
   private final Map<String, Validator> validators = new HashMap<>();
@@ -90,6 +90,9 @@ class EventSchemaTest {
     assertEquals(200, f.postback("transaction_id=good-1&amount=49.90&click_id=" + clickId).statusCode());
     assertEquals(200, f.postback("transaction_id=good-1&amount=49.90&click_id=" + clickId).statusCode());
     assertEquals(200, f.postback("transaction_id=forged-1&amount=5.00&click_id=" + forge(clickId)).statusCode());
+    String keyId = f.create("/api_keys", new JsonObject().put("label", "schema").put("affiliate_id",
+        affiliate.getString("id")), 201).getString("id");
+    assertEquals(200, Http.delete(engine.apiUrl() + "/api_keys/" + keyId, "X-Api-Key", f.ownerKey).statusCode());
 
     Map<String, Integer> seen = new HashMap<>();
     List<String> problems = new ArrayList<>();

@@ -72,14 +72,12 @@ public final class TestEngine implements AutoCloseable {
     s.put("kafka.topic_dead_letter", "dead." + suffix);
     s.put("kafka.consumer_group", "ledger." + suffix);
     s.put("http.host", "127.0.0.1");
-    int edge = freePort();
-    int api = freePort();
-    s.put("http.edge_port", Integer.toString(edge));
-    s.put("http.api_port", Integer.toString(api));
-    s.put("http.ops_port", Integer.toString(freePort()));
-    s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
-    s.put("http.public_api_url", "http://127.0.0.1:" + api);
+    putFreePorts(s);
     s.put("ledger.poll_timeout_ms", "50");
+    // Tests send many requests with one key, and many failures, from one address: the tests of the
+    // limits themselves set them back (api/RateLimitTest).
+    s.put("api.rate_limit.requests", "1000000");
+    s.put("api.auth_failures.limit", "1000000");
     s.putAll(overrides);
     return s;
   }
@@ -94,6 +92,37 @@ public final class TestEngine implements AutoCloseable {
     Vertx vertx = Main.newVertx(registry);
     Engine engine = await(Engine.start(vertx, config, registry, Clock.systemUTC()));
     return new TestEngine(config, Map.copyOf(settings), vertx, engine, false);
+  }
+
+  /**
+   * Another engine on this one's schema, Redis prefix, topics and group, on ports of its own, with
+   * {@code overrides} (e.g. other roles); closing it leaves the schema to this one.
+   */
+  public TestEngine startAnother(Class<?> testClass, Map<String, String> overrides) {
+    Map<String, String> s = new HashMap<>(settings);
+    putFreePorts(s);
+    s.putAll(overrides);
+    return startSharing(testClass, s);
+  }
+
+  private static void putFreePorts(Map<String, String> s) {
+    int edge = freePort();
+    int api = freePort();
+    s.put("http.edge_port", Integer.toString(edge));
+    s.put("http.api_port", Integer.toString(api));
+    s.put("http.ops_port", Integer.toString(freePort()));
+    s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
+    s.put("http.public_api_url", "http://127.0.0.1:" + api);
+  }
+
+  /** The value of an unlabelled metric on this engine's /metrics; 0 when it is not there yet. */
+  public double metric(String name) {
+    for (String line : Http.get(opsUrl() + "/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
   }
 
   /** The configuration keys this engine runs with. */
@@ -112,10 +141,8 @@ public final class TestEngine implements AutoCloseable {
 
   /** A new owner key of {@code role} (admin, manager, reporting) for the program; returned once. */
   public String ownerKey(long programId, String role) {
-    String key = io.tracklane.domain.Secrets.generate("sk_");
-    await(new io.tracklane.store.ApiKeyRepository(engine.pool()).create(engine.pool(), programId, role, null,
-        "test " + role, io.tracklane.domain.Secrets.displayPrefix(key), io.tracklane.domain.Secrets.hash(key)));
-    return key;
+    return await(new io.tracklane.store.ApiKeyRepository(engine.pool()).create(engine.pool(), programId,
+        io.tracklane.store.ApiKeyRepository.NewKey.of(role, null, "test " + role))).secret();
   }
 
   public AppConfig config() {
