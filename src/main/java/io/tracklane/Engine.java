@@ -82,7 +82,7 @@ public final class Engine {
     return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
-          new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));
+          new OpsVerticle(config.http(), registry, checks)));
       if (config.runs(Role.EDGE)) {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
         vertx.eventBus().consumer(ApiVerticle.CHANGES_ADDRESS, msg -> lookups.invalidateAll());

@@ -1,9 +1,12 @@
 package io.tracklane.edge;
 
+import io.tracklane.domain.LinkCodes;
+import io.tracklane.http.HttpError;
 import io.tracklane.store.LinkRepository;
 import io.tracklane.store.LinkRepository.LinkTarget;
 import io.tracklane.store.ProgramRepository;
 import io.tracklane.store.ProgramRepository.ProgramInfo;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 
@@ -18,6 +21,12 @@ public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLook
         new AsyncLookup<>(vertx, 200_000, refresh, links::targetById),
         new AsyncLookup<>(vertx, 10_000, refresh, programs::findByTokenHash),
         new AsyncLookup<>(vertx, 10_000, refresh, programs::findById));
+  }
+
+  /** The link a code names, or null; a code no link can have is a 400, never a lookup. */
+  public Future<LinkTarget> linkByCode(String code) {
+    return LinkCodes.isValid(code) ? linksByCode.get(code)
+        : Future.failedFuture(HttpError.badRequest("the link code is malformed"));
   }
 
   /** Drops everything, so the next request reloads: called when links, campaigns or affiliates change. */

@@ -77,6 +77,12 @@ public final class Http {
 
   /** The same for any method, target, content type (null: none) and body. */
   public static int rawStatus(int port, String method, String target, String contentType, String body) {
+    String answer = raw(port, method, target, contentType, body);
+    return Integer.parseInt(answer.substring(0, answer.indexOf('\r')).split(" ")[1]);
+  }
+
+  /** The whole answer (status line, headers, body) to bytes written on a socket as given. */
+  public static String raw(int port, String method, String target, String contentType, String body) {
     byte[] content = body.getBytes(StandardCharsets.UTF_8);
     String head = method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
         + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
@@ -90,9 +96,13 @@ public final class Http {
       } catch (IOException e) {
         // The server may answer (413) and close before reading a large body: the answer is what counts.
       }
-      String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-          StandardCharsets.ISO_8859_1)).readLine();
-      return Integer.parseInt(line.split(" ")[1]);
+      var answer = new java.io.ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(answer);
+      } catch (java.net.SocketException e) {
+        // A reset after the answer (the unread body of a refused request): what arrived is the answer.
+      }
+      return answer.toString(StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
