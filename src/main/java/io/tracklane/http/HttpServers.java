@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -30,9 +29,12 @@ public final class HttpServers {
   public static HttpServer create(Vertx vertx, HttpConfig http, String host, int port,
       Handler<HttpServerRequest> handler) {
     // A form field may be as long as a body may be: the handlers name the field that is too long.
+    // HTTP/1.1 only: with cleartext HTTP/2 on, Vert.x makes the connection (and calls the connection
+    // handler) only once a first request has arrived, so a half-sent one would escape the deadline.
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
         .setIdleTimeout(http.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setMaxFormAttributeSize(http.bodyLimitBytes()).setMaxFormBufferedBytes(http.bodyLimitBytes());
+        .setMaxFormAttributeSize(http.bodyLimitBytes()).setMaxFormBufferedBytes(http.bodyLimitBytes())
+        .setHttp2ClearTextEnabled(false);
     HeaderDeadlines deadlines = new HeaderDeadlines(http.headerTimeoutMs(), http.idleTimeoutSeconds() * 1000L);
     vertx.setPeriodic(Math.max(50, Math.min(1000, http.headerTimeoutMs() / 4)), id -> deadlines.sweep());
     return vertx.createHttpServer(options)
@@ -85,11 +87,6 @@ public final class HttpServers {
     }
 
     void requested(HttpServerRequest request) {
-      if (request.version() == HttpVersion.HTTP_2) {
-        // Streams are multiplexed: one request's answer says nothing of the connection.
-        connections.remove(request.connection());
-        return;
-      }
       Waiting waiting = connections.get(request.connection());
       if (waiting != null) {
         waiting.current = request;
