@@ -15,12 +15,8 @@ import io.tracklane.testing.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +76,7 @@ class HardeningTest {
     String body = new JsonObject().put("transaction_id", "signed-sale-1").put("amount", "20.00")
         .put("click_id", f.click(code)).encode();
     String[] signed = {"X-Tracklane-Program", Long.toString(f.programId), "X-Tracklane-Signature",
-        sign(f.postbackSecret, body)};
+        PostbackEdgeTest.sign(f.postbackSecret, body)};
     HttpResponse<String> sale = Http.post(engine.edgeUrl() + "/postback", "application/json", body, signed);
     assertEquals(200, sale.statusCode(), sale.body());
 
@@ -195,15 +191,5 @@ class HardeningTest {
     return new JsonObject().put("name", "Domains").put("landing_page_url", "https://shop.example/")
         .put("reward_type", "percent").put("commission_percent", 10)
         .put("allowed_domains", new JsonArray().add(domain));
-  }
-
-  private static String sign(String secret, String body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -92,7 +92,8 @@ class SlowClientTest {
   @Test
   void aKeptAliveConnectionWaitsLongerThanTheHeaderTimeoutForItsNextRequestButNotForever() throws IOException {
     try (Socket socket = new Socket("127.0.0.1", engine.config().http().opsPort())) {
-      socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
       assertTrue(readAnswer(socket.getInputStream()).startsWith("HTTP/1.1 200"));
       long answered = System.nanoTime();
       socket.getOutputStream().write("GET /health/li".getBytes(StandardCharsets.US_ASCII));

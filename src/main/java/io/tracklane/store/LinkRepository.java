@@ -33,8 +33,8 @@ public final class LinkRepository {
 
   /** The resolved link the edge redirects through, with its campaign's current allowed domains. */
   public record LinkTarget(long linkId, long programId, long campaignId, long affiliateId, String destinationUrl,
-      String landingPageUrl, List<String> allowedDomains, int cookieWindowDays, String currency, String fallbackUrl, boolean creditable,
-      boolean acceptClientConversions) {
+      String landingPageUrl, List<String> allowedDomains, int cookieWindowDays, String currency, String fallbackUrl,
+      boolean creditable, boolean acceptClientConversions) {
   }
 
   private final Pool pool;
@@ -88,8 +88,9 @@ public final class LinkRepository {
     Row r = rows.iterator().next();
     return new LinkTarget(r.getLong("id"), r.getLong("program_id"), r.getLong("campaign_id"),
         r.getLong("affiliate_id"), r.getString("destination_url"), r.getString("landing_page_url"),
-        Arrays.asList(r.getArrayOfStrings("allowed_domains")), r.getInteger("cookie_window_days"), r.getString("currency"), r.getString("fallback_url"),
-        r.getBoolean("creditable"), r.getBoolean("accept_client_conversions"));
+        Arrays.asList(r.getArrayOfStrings("allowed_domains")), r.getInteger("cookie_window_days"),
+        r.getString("currency"), r.getString("fallback_url"), r.getBoolean("creditable"),
+        r.getBoolean("accept_client_conversions"));
   }
 
   private JsonObject toJson(Row r) {
