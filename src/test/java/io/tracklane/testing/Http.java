@@ -77,12 +77,6 @@ public final class Http {
 
   /** The same for any method, target, content type (null: none) and body. */
   public static int rawStatus(int port, String method, String target, String contentType, String body) {
-    String answer = raw(port, method, target, contentType, body);
-    return Integer.parseInt(answer.substring(0, answer.indexOf('\r')).split(" ")[1]);
-  }
-
-  /** The whole answer (status line, headers, body) to bytes written on a socket as given. */
-  public static String raw(int port, String method, String target, String contentType, String body) {
     byte[] content = body.getBytes(StandardCharsets.UTF_8);
     String head = method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
         + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
@@ -96,13 +90,40 @@ public final class Http {
       } catch (IOException e) {
         // The server may answer (413) and close before reading a large body: the answer is what counts.
       }
-      var answer = new java.io.ByteArrayOutputStream();
-      try {
-        socket.getInputStream().transferTo(answer);
-      } catch (java.net.SocketException e) {
-        // A reset after the answer (the unread body of a refused request): what arrived is the answer.
-      }
-      return answer.toString(StandardCharsets.UTF_8);
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.ISO_8859_1)).readLine();
+      return Integer.parseInt(line.split(" ")[1]);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A raw answer: status line code and body, for requests written byte for byte. */
+  public record Raw(int status, String body) {
+  }
+
+  /**
+   * Sends {@code method target} exactly as given (no client normalises {@code ..}, {@code %2e} or
+   * {@code //} away), with extra header lines and an optional JSON body.
+   */
+  public static Raw raw(int port, String method, String target, String body, String... headerLines) {
+    StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for (String line : headerLines) {
+      head.append(line).append("\r\n");
+    }
+    byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    if (body != null) {
+      head.append("Content-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n");
+    }
+    head.append("\r\n");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().write(content);
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
+      int split = answer.indexOf("\r\n\r\n");
+      return new Raw(status, split < 0 ? "" : answer.substring(split + 4));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
