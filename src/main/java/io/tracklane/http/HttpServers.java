@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Creates the engine's HTTP servers (edge, API, ops) with the same defences against slow clients:
  * an idle timeout, and a deadline for each request's headers. Vert.x has no header-read timeout of
- * its own (a client trickling one byte of a request line every few seconds is never idle), so each
- * server keeps the connections that owe it headers and one periodic sweep closes those past due.
+ * its own, and its idle timeout (which counts decoded HTTP parts, so a half-sent request is idle)
+ * must stay longer than a balancer's keep-alive; so each server keeps the connections that owe it
+ * headers, and one periodic sweep closes those past due.
  */
 public final class HttpServers {
   private HttpServers() {
