@@ -117,7 +117,7 @@ public final class Engine {
     return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
       deployments.add(vertx.deployVerticle(
-          new OpsVerticle(config.http().host(), config.http().opsPort(), registry, checks)));
+          new OpsVerticle(config.http(), registry, checks)));
       List<ChangeBridge.Listener> caches = new ArrayList<>();
       if (config.runs(Role.EDGE)) {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);

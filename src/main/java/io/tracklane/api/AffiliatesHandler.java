@@ -42,7 +42,7 @@ public final class AffiliatesHandler {
     PageRequest page = PageRequest.from(ctx);
     Filter filter = Filter.program("a.program_id", AuthHandler.principal(ctx).programId())
         .add("a.state = ?", Params.optionalOneOf(ctx, "state", "active", "pending", "disabled"))
-        .add("lower(a.email) = lower(?)", ctx.queryParams().get("email"))
+        .add("lower(a.email) = lower(?)", Params.optionalText(ctx, "email", 320))
         .add("EXISTS (SELECT 1 FROM enrollments e WHERE e.affiliate_id = a.id AND e.campaign_id = ?)",
             Params.optionalId(ctx, "campaign_id"))
         .add("a.created_at >= ?", Params.optionalInstant(ctx, "created_after"))

@@ -1,10 +1,10 @@
 package io.tracklane.api;
 
 import io.tracklane.config.AppConfig;
+import io.tracklane.http.HttpServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /** Serves the owner and affiliate REST API under /api/v1; the router is composed by the Engine. */
@@ -24,8 +24,8 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.apiPort()));
-    return server.requestHandler(router).listen();
+    server = HttpServers.create(vertx, http, http.host(), http.apiPort(), router);
+    return server.listen();
   }
 
   @Override

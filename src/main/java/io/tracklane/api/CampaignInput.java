@@ -1,6 +1,7 @@
 package io.tracklane.api;
 
 import io.tracklane.domain.Currencies;
+import io.tracklane.domain.Destinations;
 import io.tracklane.http.HttpError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -66,7 +67,8 @@ public final class CampaignInput {
         .addValue(name)
         .addValue(description)
         .addValue(landing)
-        .addValue(domains == null ? new String[0] : domains.stream().map(Object::toString).toArray(String[]::new))
+        .addValue(domains == null ? new String[0] : domains.stream()
+            .map(d -> Destinations.allowedDomain("allowed_domains", d.toString())).distinct().toArray(String[]::new))
         .addValue(currency)
         .addValue(rewardType)
         .addValue(percent == null ? BigDecimal.ZERO : percent)

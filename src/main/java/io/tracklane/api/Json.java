@@ -33,7 +33,29 @@ public final class Json {
         throw HttpError.badRequest("unknown field: " + field);
       }
     }
+    rejectNul(body, "");
     return body;
+  }
+
+  /**
+   * PostgreSQL refuses the NUL character in text, so a NUL anywhere in a body (names included,
+   * arrays and nested objects too) is a 400 naming where it is, before any handler reads it.
+   */
+  private static void rejectNul(Object value, String path) {
+    if (value instanceof String s && s.indexOf('\0') >= 0) {
+      throw HttpError.badRequest((path.isEmpty() ? "the body" : path) + " must not contain the NUL character");
+    }
+    if (value instanceof JsonObject object) {
+      for (String field : object.fieldNames()) {
+        String name = path.isEmpty() ? field : path + "." + field;
+        rejectNul(field, name);
+        rejectNul(object.getValue(field), name);
+      }
+    } else if (value instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        rejectNul(array.getValue(i), path + "[" + i + "]");
+      }
+    }
   }
 
   /** Rejects an explicit null for fields that cannot be emptied, e.g. {"state": null}. */

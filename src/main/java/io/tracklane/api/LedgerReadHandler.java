@@ -62,8 +62,8 @@ public final class LedgerReadHandler {
   private void listRejected(RoutingContext ctx) {
     PageRequest page = PageRequest.from(ctx);
     Filter filter = Filter.program("j.program_id", AuthHandler.principal(ctx).programId())
-        .add("j.reason = ?", ctx.queryParams().get("reason"))
-        .add("j.transaction_id = ?", ctx.queryParams().get("transaction_id"))
+        .add("j.reason = ?", Params.optionalText(ctx, "reason", 64))
+        .add("j.transaction_id = ?", Params.optionalText(ctx, "transaction_id", 255))
         .add("j.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("j.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
     Responses.page(ctx, page, leads.rejected(filter, page.offset(), page.limit()));

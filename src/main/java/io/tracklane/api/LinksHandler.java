@@ -1,6 +1,7 @@
 package io.tracklane.api;
 
 import io.tracklane.domain.Destinations;
+import io.tracklane.domain.LinkCodes;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.AuditLog;
@@ -8,7 +9,6 @@ import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.Filter;
 import io.tracklane.store.LinkRepository;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -67,7 +67,7 @@ public final class LinksHandler {
       throw HttpError.badRequest("campaign_id and affiliate_id are required");
     }
     String code = Json.string(body, "code", 64);
-    if (code != null && !code.matches("[A-Za-z0-9_-]{3,64}")) {
+    if (code != null && !LinkCodes.isValid(code)) {
       throw HttpError.badRequest("code must be 3 to 64 letters, digits, '-' or '_'");
     }
     String finalCode = code != null ? code : randomCode();
@@ -126,15 +126,8 @@ public final class LinksHandler {
 
   /** A link's own destination must be on the landing page's host or one of the campaign's allowed domains. */
   private static void checkDestination(String destination, JsonObject campaign) {
-    if (destination == null) {
-      return;
-    }
-    String host = Destinations.host(destination);
-    String landingHost = Destinations.host(campaign.getString("landing_page_url"));
-    JsonArray allowed = campaign.getJsonArray("allowed_domains");
-    boolean ok = host.equals(landingHost) || allowed.stream().map(d -> d.toString().toLowerCase(java.util.Locale.ROOT))
-        .anyMatch(d -> host.equals(d) || host.endsWith("." + d));
-    if (!ok) {
+    if (destination != null && !Destinations.isAllowedDestination(destination, campaign.getString("landing_page_url"),
+        campaign.getJsonArray("allowed_domains").stream().map(Object::toString).toList())) {
       throw HttpError.badRequest("destination_url must be on the campaign's landing page host or allowed_domains");
     }
   }

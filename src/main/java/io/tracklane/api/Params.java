@@ -35,6 +35,24 @@ public final class Params {
     }
   }
 
+  /**
+   * A free-text filter: at most {@code maxLength} characters and no control characters (PostgreSQL
+   * refuses a NUL in text, and no stored value holds one), else a 400 naming the parameter.
+   */
+  public static String optionalText(RoutingContext ctx, String name, int maxLength) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    if (raw.length() > maxLength) {
+      throw HttpError.badRequest(name + " must be at most " + maxLength + " characters");
+    }
+    if (raw.chars().anyMatch(Character::isISOControl)) {
+      throw HttpError.badRequest(name + " must not contain control characters");
+    }
+    return raw;
+  }
+
   public static OffsetDateTime optionalInstant(RoutingContext ctx, String name) {
     String raw = ctx.queryParams().get(name);
     if (raw == null || raw.isEmpty()) {

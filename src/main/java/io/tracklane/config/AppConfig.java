@@ -24,8 +24,14 @@ public record AppConfig(
   /** A role a process can run; all three by default. */
   public enum Role { EDGE, API, LEDGER }
 
-  public record HttpConfig(String host, int edgePort, int apiPort, int opsPort, int edgeInstances,
-      int apiInstances, int bodyLimitBytes, String publicEdgeUrl, String publicApiUrl) {
+  /**
+   * The HTTP servers. The ops port binds {@code opsHost} (loopback by default: metrics and health
+   * carry no authentication). A client must complete each request's headers within
+   * {@code headerTimeoutMs}; a connection without traffic for {@code idleTimeoutSeconds} is closed.
+   */
+  public record HttpConfig(String host, int edgePort, int apiPort, String opsHost, int opsPort, int edgeInstances,
+      int apiInstances, int bodyLimitBytes, String publicEdgeUrl, String publicApiUrl, int idleTimeoutSeconds,
+      int headerTimeoutMs) {
   }
 
   public record PostgresConfig(String host, int port, String database, String user, String password,
@@ -73,10 +79,11 @@ public record AppConfig(
     ConfigReader r = new ConfigReader(values);
     Set<Role> roles = roles(r);
     HttpConfig http = new HttpConfig(r.nonEmpty("http.host"), r.integer("http.edge_port", 0, 65535),
-        r.integer("http.api_port", 0, 65535), r.integer("http.ops_port", 0, 65535),
+        r.integer("http.api_port", 0, 65535), r.nonEmpty("http.ops_host"), r.integer("http.ops_port", 0, 65535),
         r.integer("http.edge_instances", 1, 64), r.integer("http.api_instances", 1, 64),
         r.integer("http.body_limit_bytes", 1024, 16 * 1024 * 1024),
-        r.nonEmpty("http.public_edge_url"), r.nonEmpty("http.public_api_url"));
+        r.nonEmpty("http.public_edge_url"), r.nonEmpty("http.public_api_url"),
+        r.integer("http.idle_timeout_seconds", 1, 3600), r.integer("http.header_timeout_ms", 100, 600_000));
     PostgresConfig pg = new PostgresConfig(r.nonEmpty("postgres.host"), r.integer("postgres.port", 1, 65535),
         r.nonEmpty("postgres.database"), r.nonEmpty("postgres.user"), r.string("postgres.password"),
         r.nonEmpty("postgres.schema"), r.integer("postgres.pool_size", 1, 200));

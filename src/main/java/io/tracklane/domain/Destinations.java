@@ -2,10 +2,13 @@ package io.tracklane.domain;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.IDN;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +23,23 @@ public final class Destinations {
   public static final int MAX_LOCATION_LENGTH = 8192;
   private static final Pattern MACRO = Pattern.compile(
       "\\{(click_id|affiliate_id|campaign_id|sub[1-5]|source)\\}");
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  private static final Pattern TOP_LABEL = Pattern.compile("[a-z]{2,63}|xn--[a-z0-9-]{1,59}");
+  /**
+   * Suffixes of more than one label under which anyone can register a name (a small built-in
+   * list, not the whole Public Suffix List): allowing {@code co.uk} or {@code github.io} would
+   * allow every site under it. Single-label suffixes (com, de...) are refused by the two-label rule.
+   */
+  private static final Set<String> PUBLIC_SUFFIXES = Set.of(
+      "co.uk", "org.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk", "ac.uk", "gov.uk",
+      "com.au", "net.au", "org.au", "edu.au", "gov.au", "co.nz", "net.nz", "org.nz",
+      "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "co.kr", "or.kr", "com.cn", "net.cn", "org.cn",
+      "com.hk", "com.tw", "com.sg", "com.my", "co.id", "co.in", "net.in", "org.in", "co.il", "co.th",
+      "com.br", "net.br", "org.br", "com.ar", "com.mx", "com.co", "com.pe", "com.tr", "co.za", "com.ng",
+      "com.ua", "com.pl", "com.es", "com.pt", "com.ph", "com.vn", "com.eg", "com.sa",
+      "github.io", "gitlab.io", "herokuapp.com", "appspot.com", "blogspot.com", "netlify.app", "vercel.app",
+      "pages.dev", "workers.dev", "web.app", "firebaseapp.com", "azurewebsites.net", "cloudfront.net",
+      "s3.amazonaws.com", "myshopify.com", "wixsite.com", "wordpress.com", "ngrok.io", "ngrok-free.app");
 
   private Destinations() {
   }
@@ -85,6 +105,62 @@ public final class Destinations {
   /** The host a safe template leads to, lower-cased. */
   public static String host(String safeTemplate) {
     return URI.create(MACRO.matcher(safeTemplate).replaceAll("m")).getHost().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * An entry of a campaign's allowed domains, normalized (lower case, punycode), or an
+   * {@link InvalidInput} naming the field: a registrable domain name of two labels at least, no
+   * wildcard, no IP address, not a public suffix (com, co.uk). Subdomains of it are allowed too.
+   */
+  public static String allowedDomain(String field, String value) {
+    String domain = normalizedDomain(value);
+    if (domain == null) {
+      throw new InvalidInput(field, "entries must be registrable domain names like shop.example (two labels at"
+          + " least, no wildcard, no scheme or path, not a public suffix such as com or co.uk)");
+    }
+    return domain;
+  }
+
+  /**
+   * Whether a link's own destination may be used for its campaign: on the landing page's host or
+   * under one of the allowed domains. Checked when the link is saved and again at every redirect,
+   * so a domain removed from the list stops receiving traffic; entries that are not registrable
+   * domains (stored before the rule) allow nothing.
+   */
+  public static boolean isAllowedDestination(String destination, String landingPageUrl,
+      Collection<String> allowedDomains) {
+    if (!isSafeTemplate(destination)) {
+      return false;
+    }
+    String host = host(destination);
+    if (isSafeTemplate(landingPageUrl) && host.equals(host(landingPageUrl))) {
+      return true;
+    }
+    return allowedDomains.stream().map(Destinations::normalizedDomain)
+        .anyMatch(d -> d != null && (host.equals(d) || host.endsWith("." + d)));
+  }
+
+  private static String normalizedDomain(String value) {
+    if (value == null || value.length() > 253) {
+      return null;
+    }
+    String domain;
+    try {
+      domain = IDN.toASCII(value.trim(), IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    String[] labels = domain.split("\\.", -1);
+    if (labels.length < 2 || PUBLIC_SUFFIXES.contains(domain)
+        || !TOP_LABEL.matcher(labels[labels.length - 1]).matches()) {
+      return null;
+    }
+    for (String label : labels) {
+      if (!LABEL.matcher(label).matches()) {
+        return null;
+      }
+    }
+    return domain;
   }
 
   /** Where the path starts (after scheme://authority), or -1 when there is no scheme://authority. */

@@ -1,10 +1,13 @@
 package io.tracklane.edge;
 
 import io.tracklane.api.ApiVerticle;
+import io.tracklane.domain.LinkCodes;
+import io.tracklane.http.HttpError;
 import io.tracklane.store.LinkRepository;
 import io.tracklane.store.LinkRepository.LinkTarget;
 import io.tracklane.store.ProgramRepository;
 import io.tracklane.store.ProgramRepository.ProgramInfo;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 
@@ -32,6 +35,12 @@ public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLook
   @Override
   public void missed() {
     invalidateAll();
+  }
+
+  /** The link a code names, or null; a code no link can have is a 400, never a lookup. */
+  public Future<LinkTarget> linkByCode(String code) {
+    return LinkCodes.isValid(code) ? linksByCode.get(code)
+        : Future.failedFuture(HttpError.badRequest("the link code is malformed"));
   }
 
   /** Drops everything, so the next request reloads: called when links, campaigns or affiliates change. */

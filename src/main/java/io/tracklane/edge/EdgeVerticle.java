@@ -4,10 +4,10 @@ import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.firehose.EventPublisher;
 import io.tracklane.http.FailureHandler;
+import io.tracklane.http.HttpServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
@@ -55,9 +55,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.post("/postback").handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     router.post("/postback").handler(postbacks);
     router.route().failureHandler(new FailureHandler());
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())
-        .setPort(config.http().edgePort()).setCompressionSupported(false));
-    return server.requestHandler(router).listen();
+    server = HttpServers.create(vertx, config.http(), config.http().host(), config.http().edgePort(), router);
+    return server.listen();
   }
 
   @Override

@@ -31,7 +31,7 @@ final class PixelHandler {
   }
 
   void impression(RoutingContext ctx) {
-    edge.lookups().linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
+    edge.lookups().linkByCode(ctx.pathParam("code")).onSuccess(link -> {
       gif(ctx);
       if (link != null) {
         Instant now = edge.clock().instant();

@@ -44,6 +44,17 @@ final class PostbackAuth {
     });
   }
 
+  /**
+   * With a signature only signed bytes count. A signed POST signs its body, so a query string
+   * beside it (say {@code ?event=refund} added to a captured sale) is refused rather than read or
+   * silently dropped.
+   */
+  static void requireOnlySignedBytes(String method, String signatureHeader, String rawQuery) {
+    if ("POST".equals(method) && signatureHeader != null && rawQuery != null && !rawQuery.isEmpty()) {
+      throw HttpError.badRequest("a signed POST must carry every field in its signed body: send no query string");
+    }
+  }
+
   /** The header value a sender computes: sha256= and the lower-case hex HMAC of the raw bytes. */
   static String sign(String secret, byte[] raw) {
     try {

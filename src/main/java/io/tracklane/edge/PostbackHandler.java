@@ -45,6 +45,7 @@ final class PostbackHandler implements Handler<RoutingContext> {
     HttpServerRequest req = ctx.request();
     boolean post = "POST".equals(req.method().name());
     Buffer body = post && ctx.body() != null ? ctx.body().buffer() : null;
+    PostbackAuth.requireOnlySignedBytes(req.method().name(), req.getHeader(PostbackAuth.SIGNATURE_HEADER), req.query());
     PostbackRequest pb = PostbackRequest.parse(req.method().name(), req.getHeader("Content-Type"),
         req.getHeader("X-Postback-Token"), req.query(), body);
     Buffer signed = post ? body : Buffer.buffer(req.query() == null ? "" : req.query());

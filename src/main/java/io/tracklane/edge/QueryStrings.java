@@ -27,7 +27,8 @@ final class QueryStrings {
     try {
       decoded = new QueryStringDecoder(raw, StandardCharsets.UTF_8, false, MAX_PARAMS + 1).parameters();
     } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("the " + where + " is malformed: " + e.getMessage());
+      // The decoder's message quotes the raw input, which may carry the postback token: never echo it.
+      throw HttpError.badRequest("the " + where + " is malformed (a bad %-escape)");
     }
     if (decoded.size() > MAX_PARAMS) {
       throw HttpError.badRequest("the " + where + " has too many parameters");

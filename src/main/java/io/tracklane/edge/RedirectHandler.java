@@ -51,7 +51,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Map<String, String> query = QueryStrings.decode(ctx.request().query(), "query string");
-    edge.lookups().linksByCode().get(ctx.pathParam("code")).onSuccess(link -> {
+    edge.lookups().linkByCode(ctx.pathParam("code")).onSuccess(link -> {
       if (link == null) {
         ctx.fail(HttpError.notFound("Link not found."));
         return;
@@ -81,8 +81,14 @@ final class RedirectHandler implements Handler<RoutingContext> {
     }).onFailure(ctx::fail);
   }
 
+  /**
+   * The link's own destination while the campaign still allows it (its domains can change after the
+   * link was saved), else the campaign's landing page: the visit still reaches the advertiser.
+   */
   private static String storedDestination(LinkTarget link) {
-    return link.destinationUrl() != null ? link.destinationUrl() : link.landingPageUrl();
+    return link.destinationUrl() != null
+        && Destinations.isAllowedDestination(link.destinationUrl(), link.landingPageUrl(), link.allowedDomains())
+        ? link.destinationUrl() : link.landingPageUrl();
   }
 
   private static Map<String, String> macros(LinkTarget link, ClickId click, Map<String, String> query) {

@@ -1,5 +1,6 @@
 package io.tracklane.http;
 
+import io.netty.handler.codec.DecoderException;
 import io.tracklane.domain.InvalidInput;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.pgclient.PgException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,8 @@ import org.slf4j.LoggerFactory;
 /** The one place that turns failures into {"error": ...} responses with the right status. */
 public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  /** character_not_in_repertoire (a NUL in text) and untranslatable_character. */
+  private static final Set<String> UNSTORABLE_TEXT = Set.of("22021", "22P05");
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -38,6 +42,14 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (failure instanceof DecodeException) {
       status = 400;
       message = "body is not valid JSON";
+    } else if (isUndecodableForm(failure)) {
+      status = 400;
+      message = "the form body is malformed: too many fields, a field too long, or a bad %-escape";
+    } else if (failure instanceof PgException e && UNSTORABLE_TEXT.contains(e.getSqlState())) {
+      // A NUL (or bytes no encoding holds) that no parameter check caught: the client's text, not our fault.
+      status = 400;
+      message = "a text value contains a character that cannot be stored (such as NUL)";
+      LOG.warn("unstorable text on {} {}: {}", ctx.request().method(), ctx.request().path(), e.getMessage());
     } else if (failure instanceof PgException e && "23505".equals(e.getSqlState())) {
       status = 409;
       message = "already exists";
@@ -55,7 +67,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (status == 503 && failure != null && !(failure instanceof HttpError)) {
       LOG.warn("dependency failure on {}: {}", ctx.request().path(), failure.toString());
     }
-    HttpServerResponse response = ctx.response();
+    respond(ctx.response(), status, message);
+  }
+
+  /** Writes {"error": message}; also used for a request refused before any router sees it. */
+  static void respond(HttpServerResponse response, int status, String message) {
     if (response.ended()) {
       return;
     }
@@ -69,6 +85,20 @@ public final class FailureHandler implements Handler<RoutingContext> {
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("error", message).encode());
+  }
+
+  /**
+   * The form decoder under the body handler refusing a body (more fields than the server allows, a
+   * field past its size, a bad escape): its failures are Netty decoder exceptions, or a bare
+   * IOException thrown from inside the decoder.
+   */
+  private static boolean isUndecodableForm(Throwable failure) {
+    if (failure instanceof DecoderException) {
+      return true;
+    }
+    StackTraceElement[] trace = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
+    return failure instanceof java.io.IOException && trace.length > 0
+        && trace[0].getClassName().startsWith("io.netty.handler.codec.http.multipart.");
   }
 
   private static boolean isConnectionFailure(Throwable failure) {

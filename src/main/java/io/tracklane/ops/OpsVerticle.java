@@ -1,6 +1,8 @@
 package io.tracklane.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracklane.config.AppConfig.HttpConfig;
+import io.tracklane.http.HttpServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -11,19 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The management port: /metrics (Prometheus text), /health/live and /health/ready. */
+/**
+ * The management port: /metrics (Prometheus text), /health/live and /health/ready. Unauthenticated,
+ * so it binds {@code http.ops_host}, loopback unless a deployment opens it.
+ */
 public final class OpsVerticle extends VerticleBase {
   private static final long CHECK_TIMEOUT_MS = 2000;
 
-  private final String host;
-  private final int port;
+  private final HttpConfig http;
   private final PrometheusMeterRegistry registry;
   private final List<ReadinessCheck> checks;
   private HttpServer server;
 
-  public OpsVerticle(String host, int port, PrometheusMeterRegistry registry, List<ReadinessCheck> checks) {
-    this.host = host;
-    this.port = port;
+  public OpsVerticle(HttpConfig http, PrometheusMeterRegistry registry, List<ReadinessCheck> checks) {
+    this.http = http;
     this.registry = registry;
     this.checks = List.copyOf(checks);
   }
@@ -36,8 +39,8 @@ public final class OpsVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end("{\"status\":\"UP\"}"));
     router.get("/health/ready").handler(this::ready);
-    server = vertx.createHttpServer();
-    return server.requestHandler(router).listen(port, host);
+    server = HttpServers.create(vertx, http, http.opsHost(), http.opsPort(), router);
+    return server.listen();
   }
 
   @Override

@@ -6,6 +6,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.Arrays;
+import java.util.List;
 
 /** Tracking links, and the joined view of a link the edge resolves codes to. */
 public final class LinkRepository {
@@ -19,7 +21,7 @@ public final class LinkRepository {
   /** Everything a redirect needs, in one row: the link, its campaign, affiliate, enrolment and program. */
   private static final String TARGET = """
       SELECT l.id, l.program_id, l.campaign_id, l.affiliate_id, l.destination_url, c.landing_page_url,
-             c.cookie_window_days, c.currency, p.fallback_url, c.accept_client_conversions,
+             c.allowed_domains, c.cookie_window_days, c.currency, p.fallback_url, c.accept_client_conversions,
              (l.state = 'active' AND c.state = 'active' AND a.state = 'active'
               AND coalesce(e.state, 'pending') = 'active') AS creditable
         FROM links l
@@ -29,10 +31,10 @@ public final class LinkRepository {
         LEFT JOIN enrollments e ON e.campaign_id = l.campaign_id AND e.affiliate_id = l.affiliate_id
        WHERE """;
 
-  /** The resolved link the edge redirects through. */
+  /** The resolved link the edge redirects through, with its campaign's current allowed domains. */
   public record LinkTarget(long linkId, long programId, long campaignId, long affiliateId, String destinationUrl,
-      String landingPageUrl, int cookieWindowDays, String currency, String fallbackUrl, boolean creditable,
-      boolean acceptClientConversions) {
+      String landingPageUrl, List<String> allowedDomains, int cookieWindowDays, String currency, String fallbackUrl,
+      boolean creditable, boolean acceptClientConversions) {
   }
 
   private final Pool pool;
@@ -86,8 +88,9 @@ public final class LinkRepository {
     Row r = rows.iterator().next();
     return new LinkTarget(r.getLong("id"), r.getLong("program_id"), r.getLong("campaign_id"),
         r.getLong("affiliate_id"), r.getString("destination_url"), r.getString("landing_page_url"),
-        r.getInteger("cookie_window_days"), r.getString("currency"), r.getString("fallback_url"),
-        r.getBoolean("creditable"), r.getBoolean("accept_client_conversions"));
+        Arrays.asList(r.getArrayOfStrings("allowed_domains")), r.getInteger("cookie_window_days"),
+        r.getString("currency"), r.getString("fallback_url"), r.getBoolean("creditable"),
+        r.getBoolean("accept_client_conversions"));
   }
 
   private JsonObject toJson(Row r) {
