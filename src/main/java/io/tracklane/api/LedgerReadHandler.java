@@ -11,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,12 +23,14 @@ public final class LedgerReadHandler {
   private final ConversionRepository conversions;
   private final LeadRepository leads;
   private final CommissionUpdates updates;
+  private final Relations relations;
 
   public LedgerReadHandler(Pool pool, AuditLog audit, Clock clock) {
     this.commissions = new CommissionRepository(pool);
     this.conversions = new ConversionRepository(pool);
     this.leads = new LeadRepository(pool);
     this.updates = new CommissionUpdates(pool, audit, clock);
+    this.relations = new Relations(pool);
   }
 
   public void mount(Router api) {
@@ -51,13 +54,16 @@ public final class LedgerReadHandler {
 
   private void listLeads(RoutingContext ctx) {
     PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("d.program_id", AuthHandler.principal(ctx).programId())
+    List<Expansion.Relation> expand = relations.leads.requested(ctx);
+    Principal principal = AuthHandler.principal(ctx);
+    Filter filter = principal.filter("d")
         .add("d.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("d.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("d.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("d.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("d.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, leads.leads(filter, page.offset(), page.limit()));
+    Responses.page(ctx, page, relations.leads.page(principal.programId(), expand,
+        leads.leads(filter, page.offset(), page.limit())));
   }
 
   private void listRejected(RoutingContext ctx) {
@@ -72,28 +78,40 @@ public final class LedgerReadHandler {
 
   private void listCommissions(RoutingContext ctx) {
     PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("m.program_id", AuthHandler.principal(ctx).programId())
+    List<Expansion.Relation> expand = relations.commissions.requested(ctx);
+    Principal principal = AuthHandler.principal(ctx);
+    Responses.page(ctx, page, relations.commissions.page(principal.programId(), expand,
+        commissions.list(commissionFilter(ctx, principal), page.offset(), page.limit())));
+  }
+
+  /** The commissions a key may list with the query's filters; the affiliate API lists through it too. */
+  static Filter commissionFilter(RoutingContext ctx, Principal principal) {
+    return principal.filter("m")
         .add("m.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("m.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("m.status = ?", Params.optionalOneOf(ctx, "status", "pending", "due", "paid", "voided"))
         .add("m.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("m.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, commissions.list(filter, page.offset(), page.limit()));
   }
 
   private void getCommission(RoutingContext ctx) {
-    Responses.found(ctx, commissions.get(AuthHandler.principal(ctx).programId(),
-        Params.pathId(ctx, "commission_id")), "Commission");
+    List<Expansion.Relation> expand = relations.commissions.requested(ctx);
+    long programId = AuthHandler.principal(ctx).programId();
+    Responses.found(ctx, relations.commissions.one(programId, expand,
+        commissions.get(programId, Params.pathId(ctx, "commission_id"))), "Commission");
   }
 
   private void listConversions(RoutingContext ctx) {
     PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("v.program_id", AuthHandler.principal(ctx).programId())
+    List<Expansion.Relation> expand = relations.conversions.requested(ctx);
+    Principal principal = AuthHandler.principal(ctx);
+    Filter filter = principal.filter("v")
         .add("v.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("v.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("v.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("v.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("v.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, conversions.list(filter, page.offset(), page.limit()));
+    Responses.page(ctx, page, relations.conversions.page(principal.programId(), expand,
+        conversions.list(filter, page.offset(), page.limit())));
   }
 }
