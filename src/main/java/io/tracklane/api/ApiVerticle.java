@@ -66,6 +66,8 @@ public final class ApiVerticle extends VerticleBase {
     new CouponsHandler(pool, campaigns, affiliates, audit).mount(api);
     new FxRatesHandler(pool, audit).mount(api);
     new PostbacksHandler(new io.tracklane.store.PostbackStatusRepository(pool)).mount(api);
+    new ReferralsHandler(pool).mount(api);
+    new AffiliateApiHandler(pool, affiliates, campaigns, links).mount(api);
     api.route().handler(ctx -> ctx.fail(io.tracklane.http.HttpError.notFound("No such endpoint.")));
 
     Router root = Router.router(vertx);

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 
 /** Tracking links, and the joined view of a link the edge resolves codes to. */
 public final class LinkRepository {
@@ -45,6 +46,11 @@ public final class LinkRepository {
 
   public Future<Paged> list(Filter filter, long offset, int limit) {
     return Paged.query(pool, SELECT, "FROM links l", filter, "ORDER BY l.id DESC", offset, limit, this::toJson);
+  }
+
+  /** Every link the filter selects (alias l), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM links l", filter, "ORDER BY l.id", this::toJson);
   }
 
   public Future<JsonObject> get(long programId, long id) {
