@@ -110,7 +110,7 @@ public final class AffiliateApiHandler {
         .add("created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("created_at <= ?", Params.optionalInstant(ctx, "created_before"));
     Relation ownLinks = Relation.many("links", "campaign_id", (program, ids) -> links.all(principal.filter("l")
-        .add("l.campaign_id = ANY(?)", (Object) ids.toArray(new Long[0]))));
+        .anyOf("l.campaign_id", ids)));
     Future<JsonObject> own = affiliates.get(principal.programId(), principal.affiliateId());
     Future<Paged> listed = enrolled(ctx, principal).compose(v -> new Expansion(ownLinks).page(principal.programId(),
         List.of(ownLinks), campaigns.list(filter, page.offset(), page.limit())));

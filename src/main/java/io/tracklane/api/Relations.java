@@ -8,7 +8,6 @@ import io.tracklane.store.ConversionRepository;
 import io.tracklane.store.Filter;
 import io.tracklane.store.PayoutRepository;
 import io.vertx.sqlclient.Pool;
-import java.util.List;
 
 /** What each ledger resource may expand, and the one program-scoped query that loads each relation. */
 final class Relations {
@@ -24,25 +23,20 @@ final class Relations {
     CampaignRepository campaignRows = new CampaignRepository(pool);
     PayoutRepository payoutRows = new PayoutRepository(pool);
     Relation affiliate = Relation.one("affiliate", "affiliate_id",
-        (program, ids) -> affiliateRows.all(Filter.program("a.program_id", program).add("a.id = ANY(?)", array(ids))));
+        (program, ids) -> affiliateRows.all(Filter.program("a.program_id", program).anyOf("a.id", ids)));
     Relation campaign = Relation.one("campaign", "campaign_id",
-        (program, ids) -> campaignRows.all(Filter.program(program).add("id = ANY(?)", array(ids))));
+        (program, ids) -> campaignRows.all(Filter.program(program).anyOf("id", ids)));
     Relation sale = Relation.one("sale", "conversion_id",
-        (program, ids) -> conversionRows.all(Filter.program("v.program_id", program).add("v.id = ANY(?)", array(ids))));
+        (program, ids) -> conversionRows.all(Filter.program("v.program_id", program).anyOf("v.id", ids)));
     Relation payout = Relation.one("payout", "payout_id",
-        (program, ids) -> payoutRows.all(Filter.program("p.program_id", program).add("p.id = ANY(?)", array(ids))));
+        (program, ids) -> payoutRows.all(Filter.program("p.program_id", program).anyOf("p.id", ids)));
     Relation conversionCommissions = Relation.many("commissions", "conversion_id", (program, ids) -> commissionRows
-        .all(Filter.program("m.program_id", program).add("m.conversion_id = ANY(?)", array(ids))));
+        .all(Filter.program("m.program_id", program).anyOf("m.conversion_id", ids)));
     Relation payoutCommissions = Relation.many("commissions", "payout_id", (program, ids) -> commissionRows
-        .all(Filter.program("m.program_id", program).add("m.payout_id = ANY(?)", array(ids))));
+        .all(Filter.program("m.program_id", program).anyOf("m.payout_id", ids)));
     this.commissions = new Expansion(sale, affiliate, campaign, payout);
     this.conversions = new Expansion(affiliate, campaign, conversionCommissions);
     this.leads = new Expansion(affiliate, campaign);
     this.payouts = new Expansion(affiliate, payoutCommissions);
-  }
-
-  /** One bound value, a bigint[]: typed Object so that Filter.add's varargs keep it whole. */
-  private static Object array(List<Long> ids) {
-    return ids.toArray(new Long[0]);
   }
 }

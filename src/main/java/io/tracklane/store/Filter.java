@@ -51,6 +51,11 @@ public final class Filter {
     return this;
   }
 
+  /** Adds {@code column = ANY(ids)}, the ids bound as one bigint[]: a page's related rows in one query. */
+  public Filter anyOf(String column, List<Long> ids) {
+    return add(column + " = ANY(?)", (Object) ids.toArray(new Long[0]));
+  }
+
   public String where() {
     return " WHERE " + String.join(" AND ", clauses);
   }

@@ -138,6 +138,12 @@ class AffiliateApiTest {
     assertEquals(1, total(janeKey, "/affiliate/campaigns?campaign_id=" + janeOnly));
     assertEquals(0, total(janeKey, "/affiliate/referrals?created_after=2999-01-01T00:00:00Z"));
     assertEquals(2, total(janeKey, "/affiliate/referrals?created_after=2026-01-01T00:00:00Z&campaign_id=" + shared));
+    assertEquals(0, total(janeKey, "/affiliate/links?created_after=2999-01-01T00:00:00Z"));
+    assertEquals(2, total(janeKey, "/affiliate/links?created_before=2999-01-01T00:00:00Z"));
+    assertEquals(0, total(janeKey, "/affiliate/coupons?created_before=2020-01-01T00:00:00Z"));
+    assertEquals(0, total(janeKey, "/affiliate/commissions?created_after=2999-01-01T00:00:00Z"));
+    assertEquals(0, total(janeKey, "/affiliate/payouts?created_after=2999-01-01T00:00:00Z"));
+    assertEquals(0, total(janeKey, "/affiliate/campaigns?created_after=2999-01-01T00:00:00Z"));
   }
 
   @Test
