@@ -71,18 +71,13 @@ public final class AffiliateApiHandler {
         UnaryOperator.identity()));
   }
 
-  /** An owner repository's page. */
-  private interface Lister {
-    Future<Paged> list(Filter filter, long offset, int limit);
-  }
-
   /** An owner endpoint's filter; through {@link Principal#filter} it carries the affiliate clause. */
   private interface Filters {
     Filter of(RoutingContext ctx, Principal principal);
   }
 
   /** An owner list, narrowed to the key's affiliate, each row shown through {@code view}. */
-  private void list(RoutingContext ctx, Filters filters, Lister lister, UnaryOperator<JsonObject> view) {
+  private void list(RoutingContext ctx, Filters filters, Responses.Lister lister, UnaryOperator<JsonObject> view) {
     PageRequest page = PageRequest.from(ctx);
     Principal principal = AuthHandler.principal(ctx);
     Filter filter = filters.of(ctx, principal);

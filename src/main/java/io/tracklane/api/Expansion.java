@@ -1,6 +1,7 @@
 package io.tracklane.api;
 
 import io.tracklane.http.HttpError;
+import io.tracklane.store.Filter;
 import io.tracklane.store.Paged;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -61,6 +62,14 @@ final class Expansion {
       }
     }
     return new ArrayList<>(wanted);
+  }
+
+  /** Answers one page of {@code lister} with the relations the request's expand= names inlined. */
+  void answerPage(RoutingContext ctx, Filter filter, Responses.Lister lister) {
+    PageRequest page = PageRequest.from(ctx);
+    List<Relation> wanted = requested(ctx);
+    Responses.page(ctx, page, page(AuthHandler.principal(ctx).programId(), wanted,
+        lister.list(filter, page.offset(), page.limit())));
   }
 
   Future<Paged> page(long programId, List<Relation> wanted, Future<Paged> page) {

@@ -53,17 +53,13 @@ public final class LedgerReadHandler {
   }
 
   private void listLeads(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    List<Expansion.Relation> expand = relations.leads.requested(ctx);
-    Principal principal = AuthHandler.principal(ctx);
-    Filter filter = principal.filter("d")
+    Filter filter = AuthHandler.principal(ctx).filter("d")
         .add("d.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("d.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("d.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("d.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("d.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, relations.leads.page(principal.programId(), expand,
-        leads.leads(filter, page.offset(), page.limit())));
+    relations.leads.answerPage(ctx, filter, leads::leads);
   }
 
   private void listRejected(RoutingContext ctx) {
@@ -77,11 +73,7 @@ public final class LedgerReadHandler {
   }
 
   private void listCommissions(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    List<Expansion.Relation> expand = relations.commissions.requested(ctx);
-    Principal principal = AuthHandler.principal(ctx);
-    Responses.page(ctx, page, relations.commissions.page(principal.programId(), expand,
-        commissions.list(commissionFilter(ctx, principal), page.offset(), page.limit())));
+    relations.commissions.answerPage(ctx, commissionFilter(ctx, AuthHandler.principal(ctx)), commissions::list);
   }
 
   /** The commissions a key may list with the query's filters; the affiliate API lists through it too. */
@@ -102,16 +94,12 @@ public final class LedgerReadHandler {
   }
 
   private void listConversions(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    List<Expansion.Relation> expand = relations.conversions.requested(ctx);
-    Principal principal = AuthHandler.principal(ctx);
-    Filter filter = principal.filter("v")
+    Filter filter = AuthHandler.principal(ctx).filter("v")
         .add("v.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("v.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("v.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("v.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("v.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, relations.conversions.page(principal.programId(), expand,
-        conversions.list(filter, page.offset(), page.limit())));
+    relations.conversions.answerPage(ctx, filter, conversions::list);
   }
 }

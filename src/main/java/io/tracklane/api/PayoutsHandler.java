@@ -35,11 +35,7 @@ public final class PayoutsHandler {
   }
 
   private void list(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    List<Expansion.Relation> expand = relations.payouts.requested(ctx);
-    Principal principal = AuthHandler.principal(ctx);
-    Responses.page(ctx, page, relations.payouts.page(principal.programId(), expand,
-        payouts.list(filter(ctx, principal), page.offset(), page.limit())));
+    relations.payouts.answerPage(ctx, filter(ctx, AuthHandler.principal(ctx)), payouts::list);
   }
 
   /** The payouts a key may list with the query's filters; the affiliate API lists through it too. */
