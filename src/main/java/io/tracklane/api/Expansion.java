@@ -54,6 +54,10 @@ final class Expansion {
     for (String value : ctx.queryParams().getAll("expand")) {
       for (String name : value.split(",", -1)) {
         Relation r = relations.get(name.trim());
+        if (name.isBlank()) {
+          throw HttpError.badRequest("expand must name relations, comma-separated: "
+              + String.join(", ", relations.keySet()));
+        }
         if (r == null) {
           throw HttpError.badRequest("unknown expand value: " + name.trim() + " (allowed: "
               + String.join(", ", relations.keySet()) + ")");

@@ -153,7 +153,9 @@ class ExpandTest {
     assertEquals("unknown expand value: customer (allowed: sale, affiliate, campaign, payout)",
         Http.json(r).getString("error"));
     assertEquals(400, owner.ownerGet("/payouts/" + payoutId + "?expand=sale").statusCode());
-    assertEquals(400, owner.ownerGet("/leads?expand=").statusCode());
+    HttpResponse<String> empty = owner.ownerGet("/leads?expand=");
+    assertEquals(400, empty.statusCode());
+    assertEquals("expand must name relations, comma-separated: affiliate, campaign", Http.json(empty).getString("error"));
   }
 
   private static JsonArray data(String pathAndQuery) {
