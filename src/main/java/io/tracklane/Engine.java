@@ -1,6 +1,7 @@
 package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracklane.api.AffiliateApiHandler;
 import io.tracklane.api.AffiliatesHandler;
 import io.tracklane.api.ApiAccess;
 import io.tracklane.api.ApiKeyCache;
@@ -19,6 +20,7 @@ import io.tracklane.api.Operations;
 import io.tracklane.api.PayoutsHandler;
 import io.tracklane.api.PostbacksHandler;
 import io.tracklane.api.RateLimiter;
+import io.tracklane.api.ReferralsHandler;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
@@ -200,8 +202,11 @@ public final class Engine {
     return config.runs(Role.LEDGER) ? ensured : Future.succeededFuture();
   }
 
-  /** The API: its contract, every handler registered by operationId, and the key authentication. */
-  private static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, ApiAccess access, Clock clock) {
+  /**
+   * The API: its contract, every handler registered by operationId, and the key authentication.
+   * Public for tests that serve the same API over an instrumented pool.
+   */
+  public static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, ApiAccess access, Clock clock) {
     Buffer document = OpenApiDocument.read();
     return OpenApiDocument.contract(vertx, document).map(contract -> {
       AuditLog audit = new AuditLog();
@@ -221,6 +226,8 @@ public final class Engine {
       new CouponsHandler(pool, campaigns, affiliates, audit).register(ops);
       new FxRatesHandler(pool, audit).register(ops);
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
+      new ReferralsHandler(pool).register(ops);
+      new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
       return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });

@@ -54,6 +54,7 @@ public final class AccessTable {
       Map.entry("getCommission", OWNER_READ),
       Map.entry("updateCommissionStatus", OWNER_WRITE),
       Map.entry("listConversions", OWNER_READ),
+      Map.entry("listReferrals", OWNER_READ),
       Map.entry("listLeads", OWNER_READ),
       Map.entry("listRejectedEvents", OWNER_READ),
       Map.entry("getPostbackStatus", OWNER_READ),
@@ -63,7 +64,14 @@ public final class AccessTable {
       Map.entry("markPayoutPaid", OWNER_WRITE),
       Map.entry("listFxRates", OWNER_READ),
       // Exchange rates decide what commissions are worth: a program setting.
-      Map.entry("putFxRate", ADMIN));
+      Map.entry("putFxRate", ADMIN),
+      Map.entry("getAffiliateSettings", AFFILIATE),
+      Map.entry("listAffiliateCampaigns", AFFILIATE),
+      Map.entry("listAffiliateCommissions", AFFILIATE),
+      Map.entry("listAffiliateReferrals", AFFILIATE),
+      Map.entry("listAffiliatePayouts", AFFILIATE),
+      Map.entry("listAffiliateLinks", AFFILIATE),
+      Map.entry("listAffiliateCoupons", AFFILIATE));
 
   private AccessTable() {
   }

@@ -37,10 +37,16 @@ public final class CouponsHandler {
 
   private void list(RoutingContext ctx) {
     PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("k.program_id", AuthHandler.principal(ctx).programId())
+    Responses.page(ctx, page, coupons.list(filter(ctx, AuthHandler.principal(ctx)), page.offset(), page.limit()));
+  }
+
+  /** The coupons a key may list with the query's filters; the affiliate API lists through it too. */
+  static Filter filter(RoutingContext ctx, Principal principal) {
+    return principal.filter("k")
         .add("k.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
-        .add("k.campaign_id = ?", Params.optionalId(ctx, "campaign_id"));
-    Responses.page(ctx, page, coupons.list(filter, page.offset(), page.limit()));
+        .add("k.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
+        .add("k.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
+        .add("k.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
   }
 
   private void create(RoutingContext ctx) {

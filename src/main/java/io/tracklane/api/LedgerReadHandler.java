@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,12 +22,14 @@ public final class LedgerReadHandler {
   private final ConversionRepository conversions;
   private final LeadRepository leads;
   private final CommissionUpdates updates;
+  private final Relations relations;
 
   public LedgerReadHandler(Pool pool, AuditLog audit, Clock clock) {
     this.commissions = new CommissionRepository(pool);
     this.conversions = new ConversionRepository(pool);
     this.leads = new LeadRepository(pool);
     this.updates = new CommissionUpdates(pool, audit, clock);
+    this.relations = new Relations(pool);
   }
 
   public void register(Operations ops) {
@@ -49,14 +52,13 @@ public final class LedgerReadHandler {
   }
 
   private void listLeads(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("d.program_id", AuthHandler.principal(ctx).programId())
+    Filter filter = AuthHandler.principal(ctx).filter("d")
         .add("d.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("d.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("d.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("d.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("d.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, leads.leads(filter, page.offset(), page.limit()));
+    relations.leads.answerPage(ctx, filter, leads::leads);
   }
 
   private void listRejected(RoutingContext ctx) {
@@ -70,29 +72,33 @@ public final class LedgerReadHandler {
   }
 
   private void listCommissions(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("m.program_id", AuthHandler.principal(ctx).programId())
+    relations.commissions.answerPage(ctx, commissionFilter(ctx, AuthHandler.principal(ctx)), commissions::list);
+  }
+
+  /** The commissions a key may list with the query's filters; the affiliate API lists through it too. */
+  static Filter commissionFilter(RoutingContext ctx, Principal principal) {
+    return principal.filter("m")
         .add("m.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("m.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("m.status = ?", Params.optionalOneOf(ctx, "status", "pending", "due", "paid", "voided"))
         .add("m.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("m.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, commissions.list(filter, page.offset(), page.limit()));
   }
 
   private void getCommission(RoutingContext ctx) {
-    Responses.found(ctx, commissions.get(AuthHandler.principal(ctx).programId(),
-        Params.pathId(ctx, "commission_id")), "Commission");
+    List<Expansion.Relation> expand = relations.commissions.requested(ctx);
+    long programId = AuthHandler.principal(ctx).programId();
+    Responses.found(ctx, relations.commissions.one(programId, expand,
+        commissions.get(programId, Params.pathId(ctx, "commission_id"))), "Commission");
   }
 
   private void listConversions(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("v.program_id", AuthHandler.principal(ctx).programId())
+    Filter filter = AuthHandler.principal(ctx).filter("v")
         .add("v.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("v.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
         .add("v.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("v.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("v.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, conversions.list(filter, page.offset(), page.limit()));
+    relations.conversions.answerPage(ctx, filter, conversions::list);
   }
 }

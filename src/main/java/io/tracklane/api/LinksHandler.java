@@ -49,10 +49,16 @@ public final class LinksHandler {
 
   private void list(RoutingContext ctx) {
     PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("l.program_id", AuthHandler.principal(ctx).programId())
+    Responses.page(ctx, page, links.list(filter(ctx, AuthHandler.principal(ctx)), page.offset(), page.limit()));
+  }
+
+  /** The links a key may list with the query's filters; the affiliate API lists through it too. */
+  static Filter filter(RoutingContext ctx, Principal principal) {
+    return principal.filter("l")
         .add("l.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
-        .add("l.campaign_id = ?", Params.optionalId(ctx, "campaign_id"));
-    Responses.page(ctx, page, links.list(filter, page.offset(), page.limit()));
+        .add("l.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
+        .add("l.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
+        .add("l.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
   }
 
   private void get(RoutingContext ctx) {

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 
 /** /api/v1/payouts: list, get, mark_as_paid, and an on-demand payout run. */
 public final class PayoutsHandler {
@@ -15,12 +16,14 @@ public final class PayoutsHandler {
   private final PayoutRepository payouts;
   private final Payouts ledger;
   private final AuditLog audit;
+  private final Relations relations;
 
   public PayoutsHandler(Pool pool, Payouts ledger, AuditLog audit) {
     this.pool = pool;
     this.payouts = new PayoutRepository(pool);
     this.ledger = ledger;
     this.audit = audit;
+    this.relations = new Relations(pool);
   }
 
   public void register(Operations ops) {
@@ -31,18 +34,23 @@ public final class PayoutsHandler {
   }
 
   private void list(RoutingContext ctx) {
-    PageRequest page = PageRequest.from(ctx);
-    Filter filter = Filter.program("p.program_id", AuthHandler.principal(ctx).programId())
+    relations.payouts.answerPage(ctx, filter(ctx, AuthHandler.principal(ctx)), payouts::list);
+  }
+
+  /** The payouts a key may list with the query's filters; the affiliate API lists through it too. */
+  static Filter filter(RoutingContext ctx, Principal principal) {
+    return principal.filter("p")
         .add("p.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("p.status = ?", Params.optionalOneOf(ctx, "status", "pending", "paid"))
         .add("p.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("p.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    Responses.page(ctx, page, payouts.list(filter, page.offset(), page.limit()));
   }
 
   private void get(RoutingContext ctx) {
-    Responses.found(ctx, payouts.get(AuthHandler.principal(ctx).programId(), Params.pathId(ctx, "payout_id")),
-        "Payout");
+    List<Expansion.Relation> expand = relations.payouts.requested(ctx);
+    long programId = AuthHandler.principal(ctx).programId();
+    Responses.found(ctx, relations.payouts.one(programId, expand, payouts.get(programId,
+        Params.pathId(ctx, "payout_id"))), "Payout");
   }
 
   private void run(RoutingContext ctx) {

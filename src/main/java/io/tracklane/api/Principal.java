@@ -1,5 +1,7 @@
 package io.tracklane.api;
 
+import io.tracklane.store.Filter;
+
 /**
  * Who is calling: the program every query is scoped by, the key, its role, and for affiliate keys
  * the affiliate every query is further scoped by.
@@ -21,5 +23,10 @@ public record Principal(long programId, long keyId, String role, Long affiliateI
       case "manager" -> AccessTable.Caller.MANAGER;
       default -> AccessTable.Caller.REPORTING;
     };
+  }
+
+  /** The rows this key may see of a table aliased {@code alias}: its program's, and its own if an affiliate's. */
+  public Filter filter(String alias) {
+    return Filter.scoped(alias, programId, affiliateId);
   }
 }

@@ -2,6 +2,7 @@ package io.tracklane.api;
 
 import io.tracklane.http.HttpError;
 import io.tracklane.store.AuditLog;
+import io.tracklane.store.Filter;
 import io.tracklane.store.Paged;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,11 @@ public final class Responses {
         json(ctx, 200, obj);
       }
     }).onFailure(ctx::fail);
+  }
+
+  /** A repository's list: one page of the rows a filter selects. */
+  public interface Lister {
+    Future<Paged> list(Filter filter, long offset, int limit);
   }
 
   /** Answers 200 with one page of a collection in the seed envelope. */

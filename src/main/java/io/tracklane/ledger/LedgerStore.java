@@ -67,9 +67,14 @@ final class LedgerStore {
                          occurred_at, status, reject_reason)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
       ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
+  /**
+   * A click id carries its issue time in whole seconds while the row keeps the edge's full time:
+   * the second it falls in finds it (and its partition).
+   */
   private static final String MARK_CLICK = """
       UPDATE clicks SET conversion_state = $4
-       WHERE click_id = $1 AND created_at = $2 AND program_id = $3 AND conversion_state <> 'converted'""";
+       WHERE click_id = $1 AND created_at >= $2 AND created_at < $2 + interval '1 second' AND program_id = $3
+         AND conversion_state <> 'converted'""";
 
   /** A sale or refund as the ledger records it. */
   record ConversionRow(long programId, String eventId, String kind, String transactionId, long amountMinor,

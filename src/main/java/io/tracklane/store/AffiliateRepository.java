@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 
 /** Affiliates and their enrolments in campaigns. */
 public final class AffiliateRepository {
@@ -67,6 +68,11 @@ public final class AffiliateRepository {
   public Future<Boolean> isEnrolled(long programId, long campaignId, long affiliateId) {
     return pool.preparedQuery(IS_ENROLLED).execute(Tuple.of(programId, campaignId, affiliateId))
         .map(rows -> rows.size() > 0);
+  }
+
+  /** Every row the filter selects (alias a), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM affiliates a", filter, "ORDER BY a.id", AffiliateRepository::toJson);
   }
 
   static JsonObject toJson(Row r) {

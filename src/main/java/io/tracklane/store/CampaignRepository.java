@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -56,6 +57,11 @@ public final class CampaignRepository {
       args.addValue(values.getValue(i));
     }
     return client.preparedQuery(UPDATE).execute(args).mapEmpty();
+  }
+
+  /** Every row the filter selects (columns unaliased), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM campaigns", filter, "ORDER BY id", CampaignRepository::toJson);
   }
 
   /** 10.0000 as 10 and 12.5000 as 12.5, never 1E+1. */

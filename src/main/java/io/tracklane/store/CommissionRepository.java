@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 
 /** Reading the commission ledger. Writes happen in the ledger's batch transaction. */
 public final class CommissionRepository {
@@ -27,6 +28,11 @@ public final class CommissionRepository {
     return pool.preparedQuery(SELECT + " FROM commissions m WHERE m.program_id = $1 AND m.id = $2")
         .execute(Tuple.of(programId, id))
         .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+  }
+
+  /** Every row the filter selects (alias m), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM commissions m", filter, "ORDER BY m.id", CommissionRepository::toJson);
   }
 
   static JsonObject toJson(Row r) {

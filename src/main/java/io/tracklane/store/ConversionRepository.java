@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.util.List;
 
 /** Reading conversions (sales and refunds) as the ledger recorded them. */
 public final class ConversionRepository {
@@ -21,6 +22,11 @@ public final class ConversionRepository {
   public Future<Paged> list(Filter filter, long offset, int limit) {
     return Paged.query(pool, SELECT, "FROM conversions v", filter, "ORDER BY v.id DESC", offset, limit,
         ConversionRepository::toJson);
+  }
+
+  /** Every row the filter selects (alias v), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM conversions v", filter, "ORDER BY v.id", ConversionRepository::toJson);
   }
 
   static JsonObject toJson(Row r) {

@@ -24,6 +24,19 @@ public final class Filter {
     return new Filter(programColumn, programId);
   }
 
+  /**
+   * The program clause and, when {@code affiliateId} is not null (an affiliate's key), the clause
+   * {@code alias.affiliate_id = affiliateId}: how every query of the affiliate API is scoped.
+   */
+  public static Filter scoped(String alias, long programId, Long affiliateId) {
+    return scoped(alias + ".program_id", programId, alias + ".affiliate_id = ?", affiliateId);
+  }
+
+  /** The same with the affiliate clause written out, for rows reached through another table. */
+  public static Filter scoped(String programColumn, long programId, String affiliateClause, Long affiliateId) {
+    return new Filter(programColumn, programId).add(affiliateClause, affiliateId);
+  }
+
   /** Adds {@code clause} (with one '?' per value) when the first value is not null. */
   public Filter add(String clause, Object... values) {
     if (values.length > 0 && values[0] == null) {
@@ -36,6 +49,11 @@ public final class Filter {
     }
     clauses.add(bound);
     return this;
+  }
+
+  /** Adds {@code column = ANY(ids)}, the ids bound as one bigint[]: a page's related rows in one query. */
+  public Filter anyOf(String column, List<Long> ids) {
+    return add(column + " = ANY(?)", (Object) ids.toArray(new Long[0]));
   }
 
   public String where() {

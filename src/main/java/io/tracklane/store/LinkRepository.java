@@ -49,6 +49,11 @@ public final class LinkRepository {
     return Paged.query(pool, SELECT, "FROM links l", filter, "ORDER BY l.id DESC", offset, limit, this::toJson);
   }
 
+  /** Every link the filter selects (alias l), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM links l", filter, "ORDER BY l.id", this::toJson);
+  }
+
   public Future<JsonObject> get(long programId, long id) {
     return pool.preparedQuery(SELECT + " FROM links l WHERE l.program_id = $1 AND l.id = $2")
         .execute(Tuple.of(programId, id))

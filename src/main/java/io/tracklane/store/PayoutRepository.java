@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 
 /** Reading payouts. Writes happen in the ledger's payout run and mark-as-paid transaction. */
 public final class PayoutRepository {
@@ -27,6 +28,11 @@ public final class PayoutRepository {
     return pool.preparedQuery(SELECT + " FROM payouts p WHERE p.program_id = $1 AND p.id = $2")
         .execute(Tuple.of(programId, id))
         .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+  }
+
+  /** Every row the filter selects (alias p), unpaged: the filter bounds it, e.g. by a page's ids. */
+  public Future<List<JsonObject>> all(Filter filter) {
+    return Select.all(pool, SELECT + " FROM payouts p", filter, "ORDER BY p.id", PayoutRepository::toJson);
   }
 
   static JsonObject toJson(Row r) {
