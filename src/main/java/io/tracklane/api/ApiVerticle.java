@@ -47,7 +47,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** Everything the API serves, /api/v1 mounted on the root; public so tests can list the routes. */
   public static Router router(Vertx vertx, AppConfig config, Pool pool, Buffer openapi) {
-    AuditLog audit = new AuditLog();
+    AuditLog audit = new AuditLog(pool);
     ProgramRepository programs = new ProgramRepository(pool);
     CampaignRepository campaigns = new CampaignRepository(pool);
     AffiliateRepository affiliates = new AffiliateRepository(pool);
@@ -57,14 +57,16 @@ public final class ApiVerticle extends VerticleBase {
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     api.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openapi));
+    api.route().handler(new RequestAddress(config.edge().trustedProxies()));
     api.route().handler(new AuthHandler(new ApiKeyRepository(pool)));
     new CampaignsHandler(pool, campaigns, programs, audit, changed).mount(api);
     new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).mount(api);
     new LinksHandler(pool, links, campaigns, affiliates, audit, changed).mount(api);
     new LedgerReadHandler(pool, audit, Clock.systemUTC()).mount(api);
-    new PayoutsHandler(pool, new Payouts(pool, Clock.systemUTC()), audit).mount(api);
-    new CouponsHandler(pool, campaigns, affiliates, audit).mount(api);
+    new PayoutsHandler(pool, new Payouts(pool, Clock.systemUTC())).mount(api);
+    new CouponsHandler(pool, campaigns, affiliates, audit, changed).mount(api);
     new FxRatesHandler(pool, audit).mount(api);
+    new AuditLogHandler(audit).mount(api);
     new PostbacksHandler(new io.tracklane.store.PostbackStatusRepository(pool)).mount(api);
     api.route().handler(ctx -> ctx.fail(io.tracklane.http.HttpError.notFound("No such endpoint.")));
 

@@ -4,19 +4,30 @@ import io.tracklane.domain.Currencies;
 import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.Secrets;
 import io.tracklane.store.ApiKeyRepository;
+import io.tracklane.store.AuditLog;
 import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 
 /** Creates a program with its postback credentials and first admin key; secrets are returned once. */
 public final class ProgramAdmin {
   private final Pool pool;
+  private final AuditLog audit;
+  private final String command;
 
   public ProgramAdmin(Pool pool) {
+    this(pool, "create-program");
+  }
+
+  /** @param command the command line's command, named in the audit log as who made the changes */
+  public ProgramAdmin(Pool pool, String command) {
     this.pool = pool;
+    this.audit = new AuditLog(pool);
+    this.command = command;
   }
 
   /** The new program as JSON: program_id, postback_token, postback_secret, api_key (shown once). */
@@ -35,11 +46,13 @@ public final class ProgramAdmin {
     String token = Secrets.generate("pt_");
     String secret = Secrets.generate("ps_");
     String apiKey = Secrets.generate("sk_");
+    JsonObject program = new JsonObject().put("name", name.trim()).put("time_zone", timeZone)
+        .put("currency", currency).put("fallback_url", fallbackUrl);
     return pool.withTransaction(tx -> new ProgramRepository(pool)
         .create(tx, name.trim(), timeZone, currency, Secrets.hash(token), secret, fallbackUrl)
-        .compose(programId -> new ApiKeyRepository(pool)
-            .create(tx, programId, "admin", null, "first admin key", Secrets.displayPrefix(apiKey),
-                Secrets.hash(apiKey))
+        .compose(programId -> audit.record(tx, actor(programId), "program.created", "program", programId, null,
+                program.copy().put("id", programId.toString()))
+            .compose(v -> createKey(tx, programId, "admin", null, "first admin key", apiKey))
             .map(keyId -> new JsonObject()
                 .put("program_id", programId.toString())
                 .put("name", name.trim())
@@ -53,8 +66,22 @@ public final class ProgramAdmin {
   /** A new affiliate key for an affiliate of the program; the key is returned once. */
   public Future<String> createAffiliateKey(long programId, long affiliateId, String label) {
     String key = Secrets.generate("ak_");
+    return pool.withTransaction(tx -> createKey(tx, programId, "affiliate", affiliateId, label, key)).map(id -> key);
+  }
+
+  /** Who the audit log says made this tool's changes. */
+  public AuditLog.Actor actor(long programId) {
+    return AuditLog.Actor.commandLine(programId, command);
+  }
+
+  /** Stores the key's hash, audited without the secret. */
+  private Future<Long> createKey(SqlConnection tx, long programId, String role, Long affiliateId, String label,
+      String key) {
     return new ApiKeyRepository(pool)
-        .create(pool, programId, "affiliate", affiliateId, label, Secrets.displayPrefix(key), Secrets.hash(key))
-        .map(id -> key);
+        .create(tx, programId, role, affiliateId, label, Secrets.displayPrefix(key), Secrets.hash(key))
+        .compose(keyId -> audit.record(tx, actor(programId), "api_key.created", "api_key", keyId, null,
+            new JsonObject().put("id", keyId.toString()).put("role", role)
+                .put("affiliate_id", affiliateId == null ? null : affiliateId.toString()).put("label", label)
+                .put("display_prefix", Secrets.displayPrefix(key))).map(keyId));
   }
 }

@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A commission's status and the moves an owner may make by hand. {@code paid} is reached only by
- * paying its payout, and {@code voided} is final: history is corrected by new entries, not edits.
+ * A commission's status and the moves an owner may make by hand. {@code paid} is reached by paying
+ * its payout, or for a due commission in no payout by paying it alone (as a payout of one), and
+ * {@code voided} is final: history is corrected by new entries, not edits.
  */
 public enum CommissionStatus {
   PENDING("pending"),
@@ -16,7 +17,7 @@ public enum CommissionStatus {
   private static final Map<CommissionStatus, Set<CommissionStatus>> OWNER_MOVES = Map.of(
       PENDING, Set.of(DUE, VOIDED),
       // Not back to pending: the due job would move it straight back once its delay is over.
-      DUE, Set.of(VOIDED),
+      DUE, Set.of(VOIDED, PAID),
       PAID, Set.of(),
       VOIDED, Set.of());
 

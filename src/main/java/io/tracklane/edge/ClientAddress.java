@@ -3,7 +3,7 @@ package io.tracklane.edge;
 import java.util.Set;
 
 /** The visitor's address: the peer's, or behind a trusted load balancer the one it forwarded. */
-final class ClientAddress {
+public final class ClientAddress {
   private ClientAddress() {
   }
 
@@ -12,7 +12,7 @@ final class ClientAddress {
    * @param forwardedFor the X-Forwarded-For header, null if none
    * @param trusted the load balancers whose header is believed
    */
-  static String of(String peer, String forwardedFor, Set<String> trusted) {
+  public static String of(String peer, String forwardedFor, Set<String> trusted) {
     if (forwardedFor == null || !trusted.contains(peer)) {
       return peer;
     }

@@ -12,10 +12,11 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 
-/** An owner's change of a commission's status: allowed moves only, audited and emitted. */
+/** An owner's change of a commission's status: allowed moves only, audited and emitted, paying alone when asked. */
 public final class CommissionUpdates {
   private static final String LOCK = """
-      SELECT status, payout_id FROM commissions WHERE program_id = $1 AND id = $2 FOR UPDATE""";
+      SELECT status, payout_id, affiliate_id, currency FROM commissions WHERE program_id = $1 AND id = $2
+      FOR UPDATE""";
   private static final String MOVE = """
       UPDATE commissions SET status = $3, version = version + 1, updated_at = $4 WHERE program_id = $1 AND id = $2
       RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version""";
@@ -23,17 +24,20 @@ public final class CommissionUpdates {
   private final Pool pool;
   private final AuditLog audit;
   private final Outbox outbox = new Outbox();
+  private final Payouts payouts;
   private final Clock clock;
 
   public CommissionUpdates(Pool pool, AuditLog audit, Clock clock) {
     this.pool = pool;
     this.audit = audit;
+    this.payouts = new Payouts(pool, clock);
     this.clock = clock;
   }
 
   /**
    * Moves the commission to {@code target}: 404 if unknown, 409 when the move is not allowed;
-   * asking for the status it already has changes nothing.
+   * asking for the status it already has changes nothing. A due commission in no payout that is
+   * marked paid is paid alone, as a payout of one, so every paid commission belongs to a paid payout.
    */
   public Future<Void> changeStatus(AuditLog.Actor actor, long commissionId, String target) {
     CommissionStatus to;
@@ -44,25 +48,44 @@ public final class CommissionUpdates {
     }
     Instant now = clock.instant();
     long programId = actor.programId();
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(programId, commissionId))
+    return pool.withTransaction(tx -> (to == CommissionStatus.PAID ? Payouts.lockRuns(tx) : Future.<Void>succeededFuture())
+        .compose(v -> tx.preparedQuery(LOCK).execute(Tuple.of(programId, commissionId)))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(HttpError.notFound("Commission not found."));
           }
           Row r = rows.iterator().next();
           CommissionStatus from = CommissionStatus.fromWire(r.getString("status"));
+          Long payoutId = r.getLong("payout_id");
+          JsonObject before = new JsonObject().put("status", from.wire()).put("payout_id", str(payoutId));
           if (from == to) {
             return Future.succeededFuture();
           }
-          if (!from.ownerMayMove(to, r.getLong("payout_id") != null)) {
-            return Future.failedFuture(HttpError.conflict("A commission cannot move from " + from.wire() + " to "
-                + to.wire() + (r.getLong("payout_id") != null ? " while it is in a payout" : "") + "."));
+          if (!from.ownerMayMove(to, payoutId != null)) {
+            return Future.failedFuture(HttpError.conflict(refusal(from, to, payoutId)));
           }
-          return tx.preparedQuery(MOVE).execute(Tuple.of(programId, commissionId, to.wire(), LedgerStore.utc(now)))
-              .compose(moved -> outbox.emit(tx, CommissionEvents.statusChanged(moved.iterator().next(), from.wire(),
-                  to.wire(), "owner", now)))
-              .compose(v -> audit.record(tx, actor, "commission.status_changed", "commission", commissionId,
-                  new JsonObject().put("status", from.wire()), new JsonObject().put("status", to.wire())));
+          Future<JsonObject> after = to == CommissionStatus.PAID
+              ? payouts.payAlone(tx, programId, r.getLong("affiliate_id"), r.getString("currency"), commissionId, now)
+                  .map(paidIn -> new JsonObject().put("status", to.wire()).put("payout_id", paidIn.toString()))
+              : tx.preparedQuery(MOVE).execute(Tuple.of(programId, commissionId, to.wire(), LedgerStore.utc(now)))
+                  .compose(moved -> outbox.emit(tx, CommissionEvents.statusChanged(moved.iterator().next(),
+                      from.wire(), to.wire(), "owner", now)))
+                  .map(v -> new JsonObject().put("status", to.wire()).put("payout_id", str(payoutId)));
+          return after.compose(a -> audit.record(tx, actor, "commission.status_changed", "commission", commissionId,
+              before, a));
         }));
+  }
+
+  private static String refusal(CommissionStatus from, CommissionStatus to, Long payoutId) {
+    if (payoutId != null && to == CommissionStatus.PAID) {
+      return "The commission is in payout " + payoutId + ": mark the payout paid (POST /payouts/" + payoutId
+          + "/mark_as_paid).";
+    }
+    return "A commission cannot move from " + from.wire() + " to " + to.wire()
+        + (payoutId != null ? " while it is in a payout" : "") + ".";
+  }
+
+  private static String str(Long id) {
+    return id == null ? null : id.toString();
   }
 }
