@@ -152,7 +152,8 @@ class OwnerApiTest {
     String future = "2999-01-01T00:00:00Z";
     assertEquals(0, Http.json(owner.ownerGet("/campaigns?created_after=" + future))
         .getJsonObject("pagination").getLong("total_count"));
-    assertTrue(Http.json(owner.ownerGet("/campaigns?created_before=" + future + "&created_after=2020-01-01T00:00:00Z"))
+    assertTrue(Http.json(owner.ownerGet("/campaigns?created_before=" + future
+            + "&created_after=2020-01-01T00:00:00Z"))
         .getJsonObject("pagination").getLong("total_count") >= 1);
     for (String path : new String[] {"/affiliates", "/commissions", "/conversions"}) {
       assertEquals(200, owner.ownerGet(path + "?created_after=2020-01-01T00:00:00%2B02:00").statusCode(), path);
