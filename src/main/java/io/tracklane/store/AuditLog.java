@@ -71,13 +71,14 @@ public final class AuditLog {
       RowStream<Row> rows = statement.createStream(FETCH, Tuple.from(filter.args()));
       rows.exceptionHandler(done::tryFail);
       rows.endHandler(v -> done.tryComplete());
+      // A client that goes away, even while reading is paused, ends the read and the transaction.
+      out.exceptionHandler(e -> {
+        rows.close();
+        done.tryFail(e);
+      });
       out.write(header);
       rows.handler(row -> {
-        out.write(line.apply(toJson(row))).onFailure(e -> {
-          // The client went away: stop reading, end the transaction.
-          rows.close();
-          done.tryFail(e);
-        });
+        out.write(line.apply(toJson(row)));
         if (out.writeQueueFull()) {
           rows.pause();
           out.drainHandler(v -> rows.resume());

@@ -185,6 +185,42 @@ class AuditLogTest {
     assertEquals("campaign.created", rows.get(31).get(5));
   }
 
+  @Test
+  void aClientThatLeavesAnExportMidwayFreesItsDatabaseConnection() throws Exception {
+    Fixtures f = new Fixtures(engine, "EUR");
+    // Far more CSV than the socket buffers hold, so the export is still reading when the client leaves.
+    sql("INSERT INTO audit_log (program_id, action, entity_type, entity_id, after) SELECT " + f.programId
+        + ", 'bulk.loaded', 'bulk', g::text, jsonb_build_object('pad', repeat('x', 300))"
+        + " FROM generate_series(1, 200000) g");
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", engine.config().http().apiPort()));
+      socket.getOutputStream().write(("GET /api/v1/audit_log?entity=bulk HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n"
+          + "X-Api-Key: " + f.ownerKey + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.ISO_8859_1)).readLine();
+      assertEquals("HTTP/1.1 200 OK", status);
+      awaitExports(1);
+    }
+    awaitExports(0);
+  }
+
+  /** Waits until this many exports hold a database connection. */
+  private static void awaitExports(long expected) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long open = -1;
+    while (System.nanoTime() < deadline) {
+      open = Sql.query(engine, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()"
+          + " AND state <> 'idle' AND query LIKE 'SELECT l.id, l.actor_key_id%' AND query LIKE '%l.entity_type = $2%'")
+          .stream().mapToLong(r -> ((Number) r.get("n")).longValue()).sum();
+      if (open == expected) {
+        return;
+      }
+      Http.sleep(100);
+    }
+    throw new AssertionError("expected " + expected + " open exports, found " + open);
+  }
+
   private static JsonArray entries(Fixtures f, String query) {
     HttpResponse<String> r = f.ownerGet("/audit_log?limit=100&" + query);
     assertEquals(200, r.statusCode(), r.body());
