@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,34 +47,39 @@ public final class CommissionUpdates {
     } catch (InvalidInput e) {
       return Future.failedFuture(HttpError.badRequest("status must be pending, due, paid or voided"));
     }
+    // Paying takes the payout run's lock before the row's, in the order a run takes them.
+    return pool.withTransaction(tx -> (to == CommissionStatus.PAID ? Payouts.lockRuns(tx)
+        : Future.<Void>succeededFuture())
+        .compose(v -> tx.preparedQuery(LOCK).execute(Tuple.of(actor.programId(), commissionId)))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(HttpError.notFound("Commission not found."))
+            : change(tx, actor, commissionId, rows.iterator().next(), to)));
+  }
+
+  /** Moves the locked commission {@code r} and audits the move; nothing when it is there already. */
+  private Future<Void> change(SqlConnection tx, AuditLog.Actor actor, long commissionId, Row r, CommissionStatus to) {
+    CommissionStatus from = CommissionStatus.fromWire(r.getString("status"));
+    Long payoutId = r.getLong("payout_id");
+    if (from == to) {
+      return Future.succeededFuture();
+    }
+    if (!from.ownerMayMove(to, payoutId != null)) {
+      return Future.failedFuture(HttpError.conflict(refusal(from, to, payoutId)));
+    }
     Instant now = clock.instant();
     long programId = actor.programId();
-    return pool.withTransaction(tx -> (to == CommissionStatus.PAID ? Payouts.lockRuns(tx) : Future.<Void>succeededFuture())
-        .compose(v -> tx.preparedQuery(LOCK).execute(Tuple.of(programId, commissionId)))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(HttpError.notFound("Commission not found."));
-          }
-          Row r = rows.iterator().next();
-          CommissionStatus from = CommissionStatus.fromWire(r.getString("status"));
-          Long payoutId = r.getLong("payout_id");
-          JsonObject before = new JsonObject().put("status", from.wire()).put("payout_id", str(payoutId));
-          if (from == to) {
-            return Future.succeededFuture();
-          }
-          if (!from.ownerMayMove(to, payoutId != null)) {
-            return Future.failedFuture(HttpError.conflict(refusal(from, to, payoutId)));
-          }
-          Future<JsonObject> after = to == CommissionStatus.PAID
-              ? payouts.payAlone(tx, programId, r.getLong("affiliate_id"), r.getString("currency"), commissionId, now)
-                  .map(paidIn -> new JsonObject().put("status", to.wire()).put("payout_id", paidIn.toString()))
-              : tx.preparedQuery(MOVE).execute(Tuple.of(programId, commissionId, to.wire(), LedgerStore.utc(now)))
-                  .compose(moved -> outbox.emit(tx, CommissionEvents.statusChanged(moved.iterator().next(),
-                      from.wire(), to.wire(), "owner", now)))
-                  .map(v -> new JsonObject().put("status", to.wire()).put("payout_id", str(payoutId)));
-          return after.compose(a -> audit.record(tx, actor, "commission.status_changed", "commission", commissionId,
-              before, a));
-        }));
+    Future<Long> payoutAfter = to == CommissionStatus.PAID
+        ? payouts.payAlone(tx, programId, r.getLong("affiliate_id"), r.getString("currency"), commissionId, now)
+        : tx.preparedQuery(MOVE).execute(Tuple.of(programId, commissionId, to.wire(), LedgerStore.utc(now)))
+            .compose(moved -> outbox.emit(tx, CommissionEvents.statusChanged(moved.iterator().next(), from.wire(),
+                to.wire(), "owner", now)))
+            .map(payoutId);
+    return payoutAfter.compose(paidIn -> audit.record(tx, actor, "commission.status_changed", "commission",
+        commissionId, state(from, payoutId), state(to, paidIn)));
+  }
+
+  private static JsonObject state(CommissionStatus status, Long payoutId) {
+    return new JsonObject().put("status", status.wire())
+        .put("payout_id", payoutId == null ? null : payoutId.toString());
   }
 
   private static String refusal(CommissionStatus from, CommissionStatus to, Long payoutId) {
@@ -85,7 +91,4 @@ public final class CommissionUpdates {
         + (payoutId != null ? " while it is in a payout" : "") + ".";
   }
 
-  private static String str(Long id) {
-    return id == null ? null : id.toString();
-  }
 }

@@ -39,7 +39,8 @@ class CollectionFiltersTest {
   /** Campaigns A and B; affiliate x in A, y in B, each with a link, a coupon, a lead, a sale and a payout. */
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(CollectionFiltersTest.class, Map.of("ledger.due_job_ms", "200", "ledger.payout_job_ms", "0"));
+    engine = TestEngine.start(CollectionFiltersTest.class, Map.of("ledger.due_job_ms", "200",
+        "ledger.payout_job_ms", "0"));
     f = new Fixtures(engine, "EUR");
     campaignA = f.campaign(new JsonObject().put("name", "A").put("payout_delay_days", 0)).getString("id");
     campaignB = f.campaign(new JsonObject().put("name", "B").put("payout_delay_days", 0)).getString("id");
