@@ -65,7 +65,7 @@ public final class Cli {
     return serve.apply(() -> System.out.println(banner));
   }
 
-  private static Future<String> createDemo(AppConfig config, Pool pool) {
+  static Future<String> createDemo(AppConfig config, Pool pool) {
     ProgramAdmin admin = new ProgramAdmin(pool, "demo");
     return admin.createProgram("Demo program", "Europe/Paris", "EUR", "https://example.com/").compose(program -> {
       long programId = Long.parseLong(program.getString("program_id"));
