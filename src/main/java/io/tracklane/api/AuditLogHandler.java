@@ -4,6 +4,7 @@ import io.tracklane.store.AuditLog;
 import io.tracklane.store.Filter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.MIMEHeader;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -53,8 +54,17 @@ public final class AuditLogHandler {
         .map(v -> v instanceof JsonObject json ? json.encode() : v).toList()));
   }
 
+  /** CSV when the client ranks text/csv above JSON (the Accept header, by quality). */
   private static boolean wantsCsv(RoutingContext ctx) {
-    String accept = ctx.request().getHeader("Accept");
-    return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/csv");
+    for (MIMEHeader accepted : ctx.parsedHeaders().accept()) {
+      String type = accepted.component() + "/" + accepted.subComponent();
+      if (type.equalsIgnoreCase("text/csv")) {
+        return true;
+      }
+      if (type.equalsIgnoreCase("application/json") || type.startsWith("*/") || type.equalsIgnoreCase("application/*")) {
+        return false;
+      }
+    }
+    return false;
   }
 }

@@ -183,6 +183,12 @@ class AuditLogTest {
     assertEquals(newest.getJsonObject("after"), new JsonObject(first.get(9)));
     assertEquals("Quotes \"and\", commas", new JsonObject(rows.get(31).get(9)).getString("name"));
     assertEquals("campaign.created", rows.get(31).get(5));
+    HttpResponse<String> json = Http.get(engine.apiUrl() + "/audit_log?entity=campaign", "X-Api-Key", f.ownerKey,
+        "Accept", "text/csv;q=0.5, application/json");
+    assertTrue(json.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), json.body());
+    HttpResponse<String> preferred = Http.get(engine.apiUrl() + "/audit_log?entity=campaign", "X-Api-Key",
+        f.ownerKey, "Accept", "application/json;q=0.5, text/csv");
+    assertTrue(preferred.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
   }
 
   @Test
