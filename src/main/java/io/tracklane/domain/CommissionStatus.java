@@ -39,6 +39,15 @@ public enum CommissionStatus {
     return !inPayout && OWNER_MOVES.get(this).contains(to);
   }
 
+  /**
+   * Whether a due commission of this amount may be paid on its own, as a payout of one. A payout
+   * pays the affiliate something: a negative entry (a refund's share, a clawback) is netted by the
+   * next payout instead, and an empty one pays nothing.
+   */
+  public static boolean payableAlone(long amountMinor) {
+    return amountMinor > 0;
+  }
+
   public static CommissionStatus fromWire(String value) {
     for (CommissionStatus s : values()) {
       if (s.wire.equals(value)) {

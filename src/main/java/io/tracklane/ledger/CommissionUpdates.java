@@ -16,7 +16,7 @@ import java.time.Instant;
 /** An owner's change of a commission's status: allowed moves only, audited and emitted, paying alone when asked. */
 public final class CommissionUpdates {
   private static final String LOCK = """
-      SELECT status, payout_id, affiliate_id, currency FROM commissions WHERE program_id = $1 AND id = $2
+      SELECT status, payout_id, affiliate_id, amount_minor, currency FROM commissions WHERE program_id = $1 AND id = $2
       FOR UPDATE""";
   private static final String MOVE = """
       UPDATE commissions SET status = $3, version = version + 1, updated_at = $4 WHERE program_id = $1 AND id = $2
@@ -64,6 +64,10 @@ public final class CommissionUpdates {
     }
     if (!from.ownerMayMove(to, payoutId != null)) {
       return Future.failedFuture(HttpError.conflict(refusal(from, to, payoutId)));
+    }
+    if (to == CommissionStatus.PAID && !CommissionStatus.payableAlone(r.getLong("amount_minor"))) {
+      return Future.failedFuture(HttpError.conflict("A commission of " + r.getLong("amount_minor")
+          + " cannot be paid alone: the next payout nets it."));
     }
     Instant now = clock.instant();
     long programId = actor.programId();

@@ -123,6 +123,25 @@ class PayCommissionAloneTest {
     assertEquals(0, Http.json(later.ownerGet("/audit_log?entity=commission")).getJsonArray("data").size());
   }
 
+  @Test
+  void aNegativeEntryIsNettedByTheNextPayoutNotPaidAlone() {
+    Fixtures f = new Fixtures(engine, "EUR");
+    String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("payout_delay_days", 0),
+        "refunded@partner.example");
+    f.sale(code, "R1", "100.00");
+    f.awaitCommissions("due", 1);
+    assertEquals(200, f.postback("event=refund&transaction_id=R1&amount=50.00&click_id=" + f.click(code))
+        .statusCode());
+    JsonObject refund = f.awaitCommissions("due", 2).stream().filter(c -> c.getLong("amount_cents") < 0)
+        .findFirst().orElseThrow();
+
+    HttpResponse<String> refused = put(f, refund.getString("id"), "paid");
+    assertEquals(409, refused.statusCode(), refused.body());
+    assertTrue(Http.json(refused).getString("error").contains("the next payout nets it"), refused.body());
+    assertEquals(0, Http.json(f.ownerGet("/payouts")).getJsonObject("pagination").getLong("total_count"));
+    assertEquals(0, Http.json(f.ownerGet("/audit_log?entity=commission")).getJsonArray("data").size());
+  }
+
   private static long count(List<JsonObject> events, String type, String payoutId) {
     return events.stream().filter(e -> e.getString("type").equals(type)
         && payoutId.equals(e.getJsonObject("data").getString("payout_id"))).count();
