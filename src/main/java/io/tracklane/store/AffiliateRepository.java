@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
@@ -49,16 +48,14 @@ public final class AffiliateRepository {
 
   /** The same through {@code client}, e.g. inside the transaction of a change. */
   public Future<JsonObject> get(SqlClient client, long programId, long id) {
-    return client.preparedQuery(GET).execute(Tuple.of(programId, id)).map(AffiliateRepository::first);
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, AffiliateRepository::toJson));
   }
 
   /** The affiliate, locked until the transaction ends (the "before" of a change), or null. */
   public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
-    return tx.preparedQuery(GET + " FOR UPDATE OF a").execute(Tuple.of(programId, id)).map(AffiliateRepository::first);
-  }
-
-  private static JsonObject first(RowSet<Row> rows) {
-    return rows.size() == 0 ? null : toJson(rows.iterator().next());
+    return tx.preparedQuery(GET + " FOR UPDATE OF a").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, AffiliateRepository::toJson));
   }
 
   /** The affiliate's id and whether the upsert created it. */

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
@@ -44,16 +43,14 @@ public final class CampaignRepository {
 
   /** The same through {@code client}, e.g. inside the transaction of a change. */
   public Future<JsonObject> get(SqlClient client, long programId, long id) {
-    return client.preparedQuery(GET).execute(Tuple.of(programId, id)).map(CampaignRepository::first);
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, CampaignRepository::toJson));
   }
 
   /** The campaign, locked until the transaction ends (the "before" of a change), or null. */
   public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
-    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id)).map(CampaignRepository::first);
-  }
-
-  private static JsonObject first(RowSet<Row> rows) {
-    return rows.size() == 0 ? null : toJson(rows.iterator().next());
+    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, CampaignRepository::toJson));
   }
 
   public Future<Long> create(SqlClient client, long programId, Tuple values) {

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
@@ -41,12 +40,14 @@ public final class CouponRepository {
 
   /** The same through {@code client}, e.g. inside the transaction of a change. */
   public Future<JsonObject> get(SqlClient client, long programId, long id) {
-    return client.preparedQuery(GET).execute(Tuple.of(programId, id)).map(CouponRepository::first);
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, CouponRepository::toJson));
   }
 
   /** The coupon, locked until the transaction ends (the "before" of a change), or null. */
   public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
-    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id)).map(CouponRepository::first);
+    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, CouponRepository::toJson));
   }
 
   /** The new coupon's id, or null when the program has this code already. */
@@ -62,10 +63,6 @@ public final class CouponRepository {
     return client.preparedQuery(UPDATE).execute(Tuple.of(programId, id,
         Long.parseLong(merged.getString("campaign_id")), Long.parseLong(merged.getString("affiliate_id")),
         merged.getString("description"), merged.getString("state"))).mapEmpty();
-  }
-
-  private static JsonObject first(RowSet<Row> rows) {
-    return rows.size() == 0 ? null : toJson(rows.iterator().next());
   }
 
   static JsonObject toJson(Row r) {

@@ -54,16 +54,14 @@ public final class LinkRepository {
 
   /** The same through {@code client}, e.g. inside the transaction of a change. */
   public Future<JsonObject> get(SqlClient client, long programId, long id) {
-    return client.preparedQuery(GET).execute(Tuple.of(programId, id)).map(this::first);
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, this::toJson));
   }
 
   /** The link, locked until the transaction ends (the "before" of a change), or null. */
   public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
-    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id)).map(this::first);
-  }
-
-  private JsonObject first(io.vertx.sqlclient.RowSet<Row> rows) {
-    return rows.size() == 0 ? null : toJson(rows.iterator().next());
+    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, this::toJson));
   }
 
   public Future<Long> create(SqlClient client, long programId, long campaignId, long affiliateId, String code,
