@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracklane.testing.AuditRefusal;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
 import io.tracklane.testing.Sql;
@@ -80,16 +81,10 @@ class AuditLogTest {
   void aChangeWhoseEntryCannotBeWrittenDoesNotHappen() {
     Fixtures f = new Fixtures(engine, "EUR");
     String id = f.campaign(new JsonObject().put("name", "Kept")).getString("id");
-    // The database refuses this program's audit entries: the change must roll back with its entry.
-    sql("CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        + "IF NEW.program_id = " + f.programId + " THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$");
-    sql("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()");
-    try {
+    try (AuditRefusal refusal = AuditRefusal.of(engine, f.programId)) {
       HttpResponse<String> r = Http.put(engine.apiUrl() + "/campaigns/" + id, "application/json",
           "{\"name\":\"Changed\"}", "X-Api-Key", f.ownerKey);
       assertEquals(500, r.statusCode(), r.body());
-    } finally {
-      sql("DROP TRIGGER refuse_audit ON audit_log");
     }
     assertEquals("Kept", Http.json(f.ownerGet("/campaigns/" + id)).getString("name"));
   }

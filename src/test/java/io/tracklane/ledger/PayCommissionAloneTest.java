@@ -3,6 +3,7 @@ package io.tracklane.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracklane.testing.AuditRefusal;
 import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
@@ -99,6 +100,13 @@ class PayCommissionAloneTest {
     assertTrue(Http.json(refused).getString("error").contains("mark the payout paid"), refused.body());
     assertEquals("due", Http.json(f.ownerGet("/commissions/" + id)).getString("status"));
 
+    try (AuditRefusal refusal = AuditRefusal.of(engine, f.programId)) {
+      HttpResponse<String> unaudited = Http.post(engine.apiUrl() + "/payouts/" + payoutId + "/mark_as_paid",
+          "application/json", "{}", "X-Api-Key", f.ownerKey);
+      assertEquals(500, unaudited.statusCode(), "its audit entry could not be written");
+    }
+    assertEquals("pending", Http.json(f.ownerGet("/payouts/" + payoutId)).getString("status"), "so nothing was paid");
+    assertEquals("due", Http.json(f.ownerGet("/commissions/" + id)).getString("status"));
     HttpResponse<String> markPaid = Http.post(engine.apiUrl() + "/payouts/" + payoutId + "/mark_as_paid",
         "application/json", "{}", "X-Api-Key", f.ownerKey);
     assertEquals(200, markPaid.statusCode(), markPaid.body());
