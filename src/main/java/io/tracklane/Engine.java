@@ -9,6 +9,7 @@ import io.tracklane.api.ApiKeyUsage;
 import io.tracklane.api.ApiVerticle;
 import io.tracklane.api.ApiKeysHandler;
 import io.tracklane.api.ApiRouter;
+import io.tracklane.api.AuditLogHandler;
 import io.tracklane.api.AuthHandler;
 import io.tracklane.api.CampaignsHandler;
 import io.tracklane.api.CouponsHandler;
@@ -209,7 +210,7 @@ public final class Engine {
   public static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, ApiAccess access, Clock clock) {
     Buffer document = OpenApiDocument.read();
     return OpenApiDocument.contract(vertx, document).map(contract -> {
-      AuditLog audit = new AuditLog();
+      AuditLog audit = new AuditLog(pool);
       ProgramRepository programs = new ProgramRepository(pool);
       CampaignRepository campaigns = new CampaignRepository(pool);
       AffiliateRepository affiliates = new AffiliateRepository(pool);
@@ -222,8 +223,9 @@ public final class Engine {
       new AffiliatesHandler(pool, affiliates, campaigns, audit, changed).register(ops);
       new LinksHandler(pool, links, campaigns, affiliates, audit, changed).register(ops);
       new LedgerReadHandler(pool, audit, clock).register(ops);
-      new PayoutsHandler(pool, new Payouts(pool, clock), audit).register(ops);
-      new CouponsHandler(pool, campaigns, affiliates, audit).register(ops);
+      new PayoutsHandler(pool, new Payouts(pool, clock)).register(ops);
+      new CouponsHandler(pool, campaigns, affiliates, audit, changed).register(ops);
+      new AuditLogHandler(audit).register(ops);
       new FxRatesHandler(pool, audit).register(ops);
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
       new ReferralsHandler(pool).register(ops);

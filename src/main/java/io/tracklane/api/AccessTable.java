@@ -36,6 +36,8 @@ public final class AccessTable {
       Map.entry("listApiKeys", ADMIN),
       Map.entry("revokeApiKey", ADMIN),
       Map.entry("rotateAffiliateApiKey", AFFILIATE),
+      // Who changed what, from where: an admin's view, like the keys themselves.
+      Map.entry("listAuditLog", ADMIN),
       Map.entry("listCampaigns", OWNER_READ),
       Map.entry("getCampaign", OWNER_READ),
       Map.entry("createCampaign", OWNER_WRITE),
@@ -49,6 +51,8 @@ public final class AccessTable {
       Map.entry("createLink", OWNER_WRITE),
       Map.entry("updateLink", OWNER_WRITE),
       Map.entry("listCoupons", OWNER_READ),
+      Map.entry("getCoupon", OWNER_READ),
+      Map.entry("updateCoupon", OWNER_WRITE),
       Map.entry("createCoupon", OWNER_WRITE),
       Map.entry("listCommissions", OWNER_READ),
       Map.entry("getCommission", OWNER_READ),

@@ -75,11 +75,15 @@ public final class AffiliatesHandler {
         return Future.failedFuture(HttpError.badRequest("campaign_id names no campaign of this program"));
       }
       String enrolState = state != null ? state : campaign.getBoolean("auto_approve_affiliates") ? "active" : "pending";
-      return pool.withTransaction(tx -> affiliates.upsert(tx, programId, first, last, email)
-          .compose(id -> affiliates.enroll(tx, programId, campaignId, id, enrolState).compose(isNew -> isNew
-              ? audit.record(tx, actor, "affiliate.enrolled", "affiliate", id, null, body).map(id)
-              : Future.failedFuture(HttpError.conflict("affiliate is already enrolled in this campaign")))));
-    }).compose(id -> affiliates.get(programId, id)).onSuccess(created -> {
+      return pool.withTransaction(tx -> affiliates.upsert(tx, programId, first, last, email).compose(found -> {
+        long id = found.id();
+        Future<JsonObject> before = found.created() ? Future.succeededFuture() : affiliates.get(tx, programId, id);
+        return before.compose(b -> affiliates.enroll(tx, programId, campaignId, id, enrolState).compose(isNew -> isNew
+            ? affiliates.get(tx, programId, id).compose(after -> audit.record(tx, actor, "affiliate.enrolled",
+                "affiliate", id, b, after).map(after))
+            : Future.failedFuture(HttpError.conflict("affiliate is already enrolled in this campaign"))));
+      }));
+    }).onSuccess(created -> {
       onChange.run();
       Responses.json(ctx, 201, created);
     }).onFailure(ctx::fail);
@@ -95,15 +99,14 @@ public final class AffiliatesHandler {
     long programId = AuthHandler.principal(ctx).programId();
     long id = Params.pathId(ctx, "affiliate_id");
     AuditLog.Actor actor = Responses.actor(ctx);
-    affiliates.get(programId, id).compose(before -> {
+    pool.withTransaction(tx -> affiliates.lock(tx, programId, id).compose(before -> {
       if (before == null) {
         return Future.failedFuture(HttpError.notFound("Affiliate not found."));
       }
-      JsonObject merged = before.copy().mergeIn(body);
-      return pool.withTransaction(tx -> affiliates.update(tx, programId, id, merged)
-              .compose(v -> audit.record(tx, actor, "affiliate.updated", "affiliate", id, before, body)))
-          .compose(v -> affiliates.get(programId, id));
-    }).onSuccess(updated -> {
+      return affiliates.update(tx, programId, id, before.copy().mergeIn(body))
+          .compose(v -> affiliates.get(tx, programId, id))
+          .compose(after -> audit.record(tx, actor, "affiliate.updated", "affiliate", id, before, after).map(after));
+    })).onSuccess(updated -> {
       onChange.run();
       Responses.json(ctx, 200, updated);
     }).onFailure(ctx::fail);

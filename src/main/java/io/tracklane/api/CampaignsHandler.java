@@ -56,8 +56,9 @@ public final class CampaignsHandler {
     programs.findById(programId)
         .map(program -> CampaignInput.toTuple(body, program.currency()))
         .compose(values -> pool.withTransaction(tx -> campaigns.create(tx, programId, values)
-            .compose(id -> audit.record(tx, actor, "campaign.created", "campaign", id, null, body).map(id))))
-        .compose(id -> campaigns.get(programId, id))
+            .compose(id -> campaigns.get(tx, programId, id))
+            .compose(created -> audit.record(tx, actor, "campaign.created", "campaign", created.getString("id"), null,
+                created).map(created))))
         .onSuccess(created -> {
           onChange.run();
           Responses.json(ctx, 201, created);
@@ -71,15 +72,14 @@ public final class CampaignsHandler {
     long programId = AuthHandler.principal(ctx).programId();
     long id = Params.pathId(ctx, "campaign_id");
     AuditLog.Actor actor = Responses.actor(ctx);
-    campaigns.get(programId, id).compose(before -> {
+    pool.withTransaction(tx -> campaigns.lock(tx, programId, id).compose(before -> {
       if (before == null) {
         return Future.failedFuture(HttpError.notFound("Campaign not found."));
       }
       Tuple values = CampaignInput.toTuple(before.copy().mergeIn(body), before.getString("currency"));
-      return pool.withTransaction(tx -> campaigns.update(tx, programId, id, values)
-              .compose(v -> audit.record(tx, actor, "campaign.updated", "campaign", id, before, body)))
-          .compose(v -> campaigns.get(programId, id));
-    }).onSuccess(updated -> {
+      return campaigns.update(tx, programId, id, values).compose(v -> campaigns.get(tx, programId, id))
+          .compose(after -> audit.record(tx, actor, "campaign.updated", "campaign", id, before, after).map(after));
+    })).onSuccess(updated -> {
       onChange.run();
       Responses.json(ctx, 200, updated);
     }).onFailure(ctx::fail);

@@ -46,8 +46,10 @@ public final class FxRatesHandler {
     AuditLog.Actor actor = Responses.actor(ctx);
     JsonObject stored = new JsonObject().put("base_currency", base).put("quote_currency", quote)
         .put("rate", rate.toPlainString());
-    pool.withTransaction(tx -> rates.put(tx, actor.programId(), base, quote, rate)
-            .compose(v -> audit.record(tx, actor, "fx_rate.set", "fx_rate", base + "/" + quote, null, stored)))
+    pool.withTransaction(tx -> rates.lock(tx, actor.programId(), base, quote).compose(before -> rates
+            .put(tx, actor.programId(), base, quote, rate)
+            .compose(v -> audit.record(tx, actor, "fx_rate.set", "fx_rate", base + "/" + quote,
+                before, stored))))
         .onSuccess(v -> Responses.json(ctx, 200, stored))
         .onFailure(ctx::fail);
   }

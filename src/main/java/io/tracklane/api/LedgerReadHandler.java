@@ -18,6 +18,10 @@ import java.util.Set;
  * /api/v1/rejected_events (lists).
  */
 public final class LedgerReadHandler {
+  /** A lead's or conversion's customer has this e-mail (any case); %s is the table's alias. */
+  private static final String CUSTOMER_EMAIL = "EXISTS (SELECT 1 FROM customers c WHERE c.id = %1$s.customer_id"
+      + " AND c.program_id = %1$s.program_id AND lower(c.email) = lower(?))";
+
   private final CommissionRepository commissions;
   private final ConversionRepository conversions;
   private final LeadRepository leads;
@@ -55,6 +59,7 @@ public final class LedgerReadHandler {
     Filter filter = AuthHandler.principal(ctx).filter("d")
         .add("d.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("d.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
+        .add(CUSTOMER_EMAIL.formatted("d"), ctx.queryParams().get("email"))
         .add("d.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("d.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("d.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
@@ -96,6 +101,7 @@ public final class LedgerReadHandler {
     Filter filter = AuthHandler.principal(ctx).filter("v")
         .add("v.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("v.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
+        .add(CUSTOMER_EMAIL.formatted("v"), ctx.queryParams().get("customer_email"))
         .add("v.status = ?", Params.optionalOneOf(ctx, "status", "credited", "rejected"))
         .add("v.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("v.created_at <= ?", Params.optionalInstant(ctx, "created_before"));

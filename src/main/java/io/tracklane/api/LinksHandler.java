@@ -57,6 +57,7 @@ public final class LinksHandler {
     return principal.filter("l")
         .add("l.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
         .add("l.campaign_id = ?", Params.optionalId(ctx, "campaign_id"))
+        .add("l.state = ?", Params.optionalOneOf(ctx, "state", "active", "disabled"))
         .add("l.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("l.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
   }
@@ -93,9 +94,10 @@ public final class LinksHandler {
           checkDestination(destination, campaign);
           return pool.withTransaction(tx -> links.create(tx, programId, campaignId, affiliateId, finalCode, destination,
                   state)
-              .compose(id -> audit.record(tx, actor, "link.created", "link", id, null, body).map(id)));
+              .compose(id -> links.get(tx, programId, id))
+              .compose(created -> audit.record(tx, actor, "link.created", "link", created.getString("id"), null,
+                  created).map(created)));
         })
-        .compose(id -> links.get(programId, id))
         .onSuccess(created -> {
           onChange.run();
           Responses.json(ctx, 201, created);
@@ -111,20 +113,20 @@ public final class LinksHandler {
     long programId = AuthHandler.principal(ctx).programId();
     long id = Params.pathId(ctx, "link_id");
     AuditLog.Actor actor = Responses.actor(ctx);
-    links.get(programId, id).compose(before -> {
+    pool.withTransaction(tx -> links.lock(tx, programId, id).compose(before -> {
       if (before == null) {
         return Future.failedFuture(HttpError.notFound("Link not found."));
       }
       JsonObject merged = before.copy().mergeIn(body);
-      return campaigns.get(programId, Long.parseLong(before.getString("campaign_id"))).compose(campaign -> {
+      return campaigns.get(tx, programId, Long.parseLong(before.getString("campaign_id"))).compose(campaign -> {
         if (destination != null) {
           checkDestination(destination, campaign);
         }
-        return pool.withTransaction(tx -> links.update(tx, programId, id, merged.getString("destination_url"),
-                merged.getString("state"))
-            .compose(v -> audit.record(tx, actor, "link.updated", "link", id, before, body)));
-      }).compose(v -> links.get(programId, id));
-    }).onSuccess(updated -> {
+        return links.update(tx, programId, id, merged.getString("destination_url"), merged.getString("state"))
+            .compose(v -> links.get(tx, programId, id))
+            .compose(after -> audit.record(tx, actor, "link.updated", "link", id, before, after).map(after));
+      });
+    })).onSuccess(updated -> {
       onChange.run();
       Responses.json(ctx, 200, updated);
     }).onFailure(ctx::fail);

@@ -3,10 +3,16 @@ package io.tracklane.api;
 import io.tracklane.http.HttpError;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Query and path parameters, parsed with a clear 400 naming the parameter. */
 public final class Params {
+  private static final Pattern DATE_TIME = Pattern.compile(
+      "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+
   private Params() {
   }
 
@@ -53,20 +59,23 @@ public final class Params {
     return raw;
   }
 
+  /**
+   * An RFC 3339 date-time (what OpenAPI's {@code format: date-time} means), e.g. 2026-01-01T00:00:00Z
+   * or with an offset (sent as %2B02:00 in a URL). A bare date is refused: it names no instant.
+   */
   public static OffsetDateTime optionalInstant(RoutingContext ctx, String name) {
     String raw = ctx.queryParams().get(name);
     if (raw == null || raw.isEmpty()) {
       return null;
     }
-    try {
-      return OffsetDateTime.parse(raw).withOffsetSameInstant(java.time.ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
+    if (DATE_TIME.matcher(raw).matches()) {
       try {
-        return java.time.LocalDate.parse(raw).atStartOfDay().atOffset(java.time.ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        throw HttpError.badRequest(name + " must be an ISO 8601 timestamp like 2026-01-01T00:00:00Z");
+        return OffsetDateTime.parse(raw.toUpperCase(Locale.ROOT)).withOffsetSameInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e) {
+        // a well-formed but impossible date such as February 30th: answered below
       }
     }
+    throw HttpError.badRequest(name + " must be an ISO 8601 date-time like 2026-01-01T00:00:00Z");
   }
 
   public static String optionalOneOf(RoutingContext ctx, String name, String... allowed) {

@@ -12,17 +12,13 @@ import java.util.List;
 
 /** /api/v1/payouts: list, get, mark_as_paid, and an on-demand payout run. */
 public final class PayoutsHandler {
-  private final Pool pool;
   private final PayoutRepository payouts;
   private final Payouts ledger;
-  private final AuditLog audit;
   private final Relations relations;
 
-  public PayoutsHandler(Pool pool, Payouts ledger, AuditLog audit) {
-    this.pool = pool;
+  public PayoutsHandler(Pool pool, Payouts ledger) {
     this.payouts = new PayoutRepository(pool);
     this.ledger = ledger;
-    this.audit = audit;
     this.relations = new Relations(pool);
   }
 
@@ -41,6 +37,9 @@ public final class PayoutsHandler {
   static Filter filter(RoutingContext ctx, Principal principal) {
     return principal.filter("p")
         .add("p.affiliate_id = ?", Params.optionalId(ctx, "affiliate_id"))
+        // A payout gathers an affiliate's commissions across campaigns: it matches when it holds one of the campaign.
+        .add("EXISTS (SELECT 1 FROM commissions m WHERE m.payout_id = p.id AND m.program_id = p.program_id"
+            + " AND m.campaign_id = ?)", Params.optionalId(ctx, "campaign_id"))
         .add("p.status = ?", Params.optionalOneOf(ctx, "status", "pending", "paid"))
         .add("p.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("p.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
@@ -55,9 +54,7 @@ public final class PayoutsHandler {
 
   private void run(RoutingContext ctx) {
     AuditLog.Actor actor = Responses.actor(ctx);
-    ledger.run(actor.programId())
-        .compose(ids -> audit.record(pool, actor, "payouts.run", "payout", ids.size(), null,
-            new JsonObject().put("payout_ids", new JsonArray(ids.stream().map(String::valueOf).toList()))).map(ids))
+    ledger.run(actor.programId(), actor)
         .onSuccess(ids -> Responses.json(ctx, 200, new JsonObject()
             .put("payout_ids", new JsonArray(ids.stream().map(String::valueOf).toList()))))
         .onFailure(ctx::fail);
@@ -66,8 +63,7 @@ public final class PayoutsHandler {
   private void markPaid(RoutingContext ctx) {
     AuditLog.Actor actor = Responses.actor(ctx);
     long id = Params.pathId(ctx, "payout_id");
-    ledger.markPaid(actor.programId(), id)
-        .compose(v -> audit.record(pool, actor, "payout.paid", "payout", id, null, null))
+    ledger.markPaid(actor, id)
         .compose(v -> payouts.get(actor.programId(), id))
         .onSuccess(paid -> Responses.json(ctx, 200, paid))
         .onFailure(ctx::fail);

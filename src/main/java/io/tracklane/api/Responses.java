@@ -40,7 +40,6 @@ public final class Responses {
 
   public static AuditLog.Actor actor(RoutingContext ctx) {
     Principal p = AuthHandler.principal(ctx);
-    String ip = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    return new AuditLog.Actor(p.programId(), p.keyId(), ip);
+    return AuditLog.Actor.apiKey(p.programId(), p.keyId(), AuthHandler.clientAddress(ctx));
   }
 }

@@ -4,6 +4,7 @@ import io.tracklane.api.CampaignInput;
 import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.store.AffiliateRepository;
+import io.tracklane.store.AuditLog;
 import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.Db;
 import io.tracklane.store.LinkRepository;
@@ -12,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -90,25 +92,40 @@ public final class Cli {
     return serve.apply(() -> System.out.println(banner));
   }
 
-  private static Future<String> createDemo(AppConfig config, Pool pool) {
-    ProgramAdmin admin = new ProgramAdmin(pool);
+  static Future<String> createDemo(AppConfig config, Pool pool) {
+    ProgramAdmin admin = new ProgramAdmin(pool, "demo");
     return admin.createProgram("Demo program", "Europe/Paris", "EUR", "https://example.com/").compose(program -> {
       long programId = Long.parseLong(program.getString("program_id"));
-      JsonObject campaign = new JsonObject().put("name", "Demo campaign").put("landing_page_url",
-              "https://example.com/landing").put("reward_type", "percent").put("commission_percent", 10)
-          .put("cookie_window_days", 30).put("payout_delay_days", 30).put("reward_cadence", "every_payment");
-      CampaignRepository campaigns = new CampaignRepository(pool);
-      AffiliateRepository affiliates = new AffiliateRepository(pool);
-      LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
       String code = "demo" + programId;
-      return pool.withTransaction(tx -> campaigns.create(tx, programId, CampaignInput.toTuple(campaign, "EUR"))
-              .compose(campaignId -> affiliates.upsert(tx, programId, "Jane", "Doe", "jane@example.com")
-                  .compose(affiliateId -> affiliates.enroll(tx, programId, campaignId, affiliateId, "active")
-                      .compose(v -> links.create(tx, programId, campaignId, affiliateId, code, null, "active"))
-                      .map(linkId -> new long[] {affiliateId, linkId}))))
+      return pool.withTransaction(tx -> demoCampaign(tx, config, pool, admin.actor(programId), code))
           .compose(ids -> admin.createAffiliateKey(programId, ids[0], "demo affiliate key")
               .map(affiliateKey -> banner(config, program, code, ids[1], affiliateKey)));
     });
+  }
+
+  /** The demo's campaign, affiliate and link, each audited as the demo's; returns {affiliate id, link id}. */
+  private static Future<long[]> demoCampaign(SqlConnection tx, AppConfig config, Pool pool, AuditLog.Actor actor,
+      String code) {
+    long programId = actor.programId();
+    JsonObject campaign = new JsonObject().put("name", "Demo campaign").put("landing_page_url",
+            "https://example.com/landing").put("reward_type", "percent").put("commission_percent", 10)
+        .put("cookie_window_days", 30).put("payout_delay_days", 30).put("reward_cadence", "every_payment");
+    AuditLog audit = new AuditLog(pool);
+    CampaignRepository campaigns = new CampaignRepository(pool);
+    AffiliateRepository affiliates = new AffiliateRepository(pool);
+    LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
+    return campaigns.create(tx, programId, CampaignInput.toTuple(campaign, "EUR")).compose(campaignId -> campaigns
+        .get(tx, programId, campaignId)
+        .compose(created -> audit.record(tx, actor, "campaign.created", "campaign", campaignId, null, created))
+        .compose(v -> affiliates.upsert(tx, programId, "Jane", "Doe", "jane@example.com"))
+        .compose(affiliate -> affiliates.enroll(tx, programId, campaignId, affiliate.id(), "active")
+            .compose(v -> affiliates.get(tx, programId, affiliate.id()))
+            .compose(enrolled -> audit.record(tx, actor, "affiliate.enrolled", "affiliate", affiliate.id(), null,
+                enrolled))
+            .compose(v -> links.create(tx, programId, campaignId, affiliate.id(), code, null, "active"))
+            .compose(linkId -> links.get(tx, programId, linkId)
+                .compose(link -> audit.record(tx, actor, "link.created", "link", linkId, null, link))
+                .map(v -> new long[] {affiliate.id(), linkId}))));
   }
 
   private static String banner(AppConfig config, JsonObject program, String code, long linkId, String affiliateKey) {

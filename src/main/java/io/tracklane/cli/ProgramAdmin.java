@@ -11,15 +11,25 @@ import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 
 /** Creates a program with its postback credentials and first admin key; secrets are returned once. */
 public final class ProgramAdmin {
   private final Pool pool;
+  private final AuditLog audit;
+  private final String command;
 
   public ProgramAdmin(Pool pool) {
+    this(pool, "create-program");
+  }
+
+  /** @param command the command line's command, named in the audit log as who made the changes */
+  public ProgramAdmin(Pool pool, String command) {
     this.pool = pool;
+    this.audit = new AuditLog(pool);
+    this.command = command;
   }
 
   /** The new program as JSON: program_id, postback_token, postback_secret, api_key (shown once). */
@@ -37,10 +47,13 @@ public final class ProgramAdmin {
     }
     String token = Secrets.generate("pt_");
     String secret = Secrets.generate("ps_");
+    JsonObject program = new JsonObject().put("name", name.trim()).put("time_zone", timeZone)
+        .put("currency", currency).put("fallback_url", fallbackUrl);
     return pool.withTransaction(tx -> new ProgramRepository(pool)
         .create(tx, name.trim(), timeZone, currency, Secrets.hash(token), secret, fallbackUrl)
-        .compose(programId -> new ApiKeyRepository(pool)
-            .create(tx, programId, NewKey.of("admin", null, "first admin key"))
+        .compose(programId -> audit.record(tx, actor(programId), "program.created", "program", programId, null,
+                program.copy().put("id", programId.toString()))
+            .compose(v -> createKey(tx, programId, NewKey.of("admin", null, "first admin key")))
             .map(key -> new JsonObject()
                 .put("program_id", programId.toString())
                 .put("name", name.trim())
@@ -53,7 +66,7 @@ public final class ProgramAdmin {
 
   /** A new affiliate key for an affiliate of the program; the key is returned once. */
   public Future<String> createAffiliateKey(long programId, long affiliateId, String label) {
-    return new ApiKeyRepository(pool).create(pool, programId, NewKey.of(null, affiliateId, label))
+    return pool.withTransaction(tx -> createKey(tx, programId, NewKey.of(null, affiliateId, label)))
         .map(Issued::secret);
   }
 
@@ -68,8 +81,24 @@ public final class ProgramAdmin {
     return pool.withTransaction(tx -> new ProgramRepository(pool).setApiRateLimit(tx, programId, requests)
         .compose(before -> before == null
             ? Future.failedFuture(new InvalidInput("program", programId + " does not exist"))
-            : new AuditLog().record(tx, new AuditLog.Actor(programId, null, null), "program.rate_limit_set",
+            : audit.record(tx, actor(programId), "program.rate_limit_set",
                 "program", programId, new JsonObject().put("api_rate_limit", before.orElse(null)),
                 new JsonObject().put("api_rate_limit", requests))));
+  }
+
+  /** Who the audit log says made this tool's changes. */
+  public AuditLog.Actor actor(long programId) {
+    return AuditLog.Actor.commandLine(programId, command);
+  }
+
+  /** Stores the key's hash, audited without the secret. */
+  private Future<Issued> createKey(SqlConnection tx, long programId, NewKey key) {
+    return new ApiKeyRepository(pool).create(tx, programId, key)
+        .compose(issued -> audit.record(tx, actor(programId), "api_key.created", "api_key", issued.id(), null,
+            new JsonObject().put("id", Long.toString(issued.id()))
+                .put("role", key.affiliateId() == null ? key.role() : "affiliate")
+                .put("affiliate_id", key.affiliateId() == null ? null : key.affiliateId().toString())
+                .put("label", key.label()).put("display_prefix", Secrets.displayPrefix(issued.secret())))
+            .map(issued));
   }
 }

@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A commission's status and the moves an owner may make by hand. {@code paid} is reached only by
- * paying its payout, and {@code voided} is final: history is corrected by new entries, not edits.
+ * A commission's status and the moves an owner may make by hand. {@code paid} is reached by paying
+ * its payout, or for a due commission in no payout by paying it alone (as a payout of one), and
+ * {@code voided} is final: history is corrected by new entries, not edits.
  */
 public enum CommissionStatus {
   PENDING("pending"),
@@ -16,7 +17,7 @@ public enum CommissionStatus {
   private static final Map<CommissionStatus, Set<CommissionStatus>> OWNER_MOVES = Map.of(
       PENDING, Set.of(DUE, VOIDED),
       // Not back to pending: the due job would move it straight back once its delay is over.
-      DUE, Set.of(VOIDED),
+      DUE, Set.of(VOIDED, PAID),
       PAID, Set.of(),
       VOIDED, Set.of());
 
@@ -36,6 +37,15 @@ public enum CommissionStatus {
    */
   public boolean ownerMayMove(CommissionStatus to, boolean inPayout) {
     return !inPayout && OWNER_MOVES.get(this).contains(to);
+  }
+
+  /**
+   * Whether a due commission of this amount may be paid on its own, as a payout of one. A payout
+   * pays the affiliate something: a negative entry (a refund's share, a clawback) is netted by the
+   * next payout instead, and an empty one pays nothing.
+   */
+  public static boolean payableAlone(long amountMinor) {
+    return amountMinor > 0;
   }
 
   public static CommissionStatus fromWire(String value) {

@@ -3,6 +3,7 @@ package io.tracklane.ledger;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.http.HttpError;
 import io.tracklane.ledger.Outbox.Event;
+import io.tracklane.store.AuditLog;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,8 @@ import java.util.List;
 
 /**
  * Payouts: gathering each affiliate's due commissions per currency once their sum reaches the
- * minimum, and paying a payout with its commissions in one transaction.
+ * minimum, paying a payout with its commissions in one transaction, and paying one commission
+ * alone as a payout of one.
  */
 public final class Payouts {
   static final long LOCK_KEY = 0x7472_6c6e_7061_7931L;
@@ -32,10 +34,11 @@ public final class Payouts {
   private static final String INSERT = """
       INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, created_at) VALUES ($1, $2, $3, 0, $4)
       RETURNING id""";
-  private static final String GATHER = """
+  private static final String GATHER_DUE = """
       UPDATE commissions SET payout_id = $4, updated_at = $5
        WHERE program_id = $1 AND affiliate_id = $2 AND currency = $3 AND status = 'due' AND payout_id IS NULL
       RETURNING id, amount_minor""";
+  private static final String GATHER_ONE = GATHER_DUE.replace("RETURNING", "AND id = $6 RETURNING");
   private static final String TOTAL = """
       UPDATE payouts SET amount_minor = $2, commission_count = $3 WHERE id = $1""";
   private static final String PAY = """
@@ -49,15 +52,25 @@ public final class Payouts {
 
   private final Pool pool;
   private final Outbox outbox = new Outbox();
+  private final AuditLog audit;
   private final Clock clock;
 
   public Payouts(Pool pool, Clock clock) {
     this.pool = pool;
+    this.audit = new AuditLog(pool);
     this.clock = clock;
   }
 
   /** Creates the payouts that are ready, in one program or (null) all; returns their ids. */
   public Future<List<Long>> run(Long programId) {
+    return run(programId, null);
+  }
+
+  /**
+   * The same, asked for by {@code actor} (null: the schedule): each new payout is audited in the
+   * transaction that creates it.
+   */
+  public Future<List<Long>> run(Long programId, AuditLog.Actor actor) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY))
         .compose(locked -> tx.preparedQuery(READY).execute(Tuple.of(programId)))
@@ -65,61 +78,93 @@ public final class Payouts {
           List<Long> ids = new ArrayList<>();
           Future<Void> chain = Future.succeededFuture();
           for (Row g : groups) {
-            chain = chain.compose(v -> create(tx, g.getLong("program_id"), g.getLong("affiliate_id"),
-                g.getString("currency"), now).map(id -> {
-                  ids.add(id);
-                  return null;
+            long groupProgram = g.getLong("program_id");
+            chain = chain.compose(v -> create(tx, groupProgram, g.getLong("affiliate_id"), g.getString("currency"),
+                GATHER_DUE, Tuple.tuple(), now).compose(created -> {
+                  ids.add(created.payoutId());
+                  return actor == null ? Future.succeededFuture() : audit.record(tx, actor, "payout.created",
+                      "payout", created.payoutId(), null, created.data().copy().put("status", "pending"));
                 }));
           }
           return chain.map(ids);
         }));
   }
 
-  private Future<Long> create(SqlConnection tx, long programId, long affiliateId, String currency, Instant now) {
+  /**
+   * Pays one due commission that is in no payout as a payout of its own, created and paid at once
+   * with the events of both, in the caller's transaction (which holds the commission's row lock and
+   * took {@link #lockRuns} first). Returns the payout's id.
+   */
+  Future<Long> payAlone(SqlConnection tx, long programId, long affiliateId, String currency, long commissionId,
+      Instant now) {
+    return create(tx, programId, affiliateId, currency, GATHER_ONE, Tuple.of(commissionId), now)
+        .compose(created -> pay(tx, programId, created.payoutId(), now).map(created.payoutId()));
+  }
+
+  /** Serialises with payout runs, so a run never gathers a commission that is being paid alone. */
+  static Future<Void> lockRuns(SqlConnection tx) {
+    return tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY)).mapEmpty();
+  }
+
+  private record Created(long payoutId, JsonObject data) {
+  }
+
+  /** A payout for the group, holding the due commissions {@code gather} selects (its $6 and on: {@code extra}). */
+  private Future<Created> create(SqlConnection tx, long programId, long affiliateId, String currency, String gather,
+      Tuple extra, Instant now) {
     return tx.preparedQuery(INSERT).execute(Tuple.of(programId, affiliateId, currency, LedgerStore.utc(now)))
         .compose(rows -> {
           long payoutId = rows.iterator().next().getLong("id");
-          return tx.preparedQuery(GATHER).execute(Tuple.of(programId, affiliateId, currency, payoutId,
-              LedgerStore.utc(now))).compose(gathered -> {
-                long total = 0;
-                JsonArray ids = new JsonArray();
-                for (Row r : gathered) {
-                  total = Math.addExact(total, r.getLong("amount_minor"));
-                  ids.add(r.getLong("id").toString());
-                }
-                JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
-                    .put("affiliate_id", Long.toString(affiliateId)).put("currency", currency)
-                    .put("amount_cents", total).put("commission_ids", ids);
-                return tx.preparedQuery(TOTAL).execute(Tuple.of(payoutId, total, gathered.size()))
-                    .compose(v -> outbox.emit(tx, new Event(programId, now, EventTypes.PAYOUT_CREATED,
-                        "payout:" + payoutId, data)))
-                    .map(payoutId);
-              });
+          Tuple args = Tuple.of(programId, affiliateId, currency, payoutId, LedgerStore.utc(now));
+          for (int i = 0; i < extra.size(); i++) {
+            args.addValue(extra.getValue(i));
+          }
+          return tx.preparedQuery(gather).execute(args).compose(gathered -> {
+            long total = 0;
+            JsonArray ids = new JsonArray();
+            for (Row r : gathered) {
+              total = Math.addExact(total, r.getLong("amount_minor"));
+              ids.add(r.getLong("id").toString());
+            }
+            JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
+                .put("affiliate_id", Long.toString(affiliateId)).put("currency", currency)
+                .put("amount_cents", total).put("commission_ids", ids);
+            return tx.preparedQuery(TOTAL).execute(Tuple.of(payoutId, total, gathered.size()))
+                .compose(v -> outbox.emit(tx, new Event(programId, now, EventTypes.PAYOUT_CREATED,
+                    "payout:" + payoutId, data)))
+                .map(new Created(payoutId, data));
+          });
         });
   }
 
-  /** Pays the payout and its commissions at once; 404 if unknown, 409 if already paid. */
-  public Future<Void> markPaid(long programId, long payoutId) {
+  /** Pays the payout and its commissions at once, audited as {@code actor}; 404 if unknown, 409 if already paid. */
+  public Future<Void> markPaid(AuditLog.Actor actor, long payoutId) {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> tx.preparedQuery(PAY).execute(Tuple.of(programId, payoutId,
-        LedgerStore.utc(now))).compose(paid -> {
-          if (paid.size() == 0) {
-            return tx.preparedQuery(EXISTS).execute(Tuple.of(programId, payoutId)).compose(rows -> Future.failedFuture(
-                rows.size() == 0 ? HttpError.notFound("Payout not found.")
-                    : HttpError.conflict("Payout is already paid.")));
-          }
-          Row p = paid.iterator().next();
-          JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
-              .put("affiliate_id", Long.toString(p.getLong("affiliate_id"))).put("currency", p.getString("currency"))
-              .put("amount_cents", p.getLong("amount_minor")).put("paid_at", now.toString());
-          return tx.preparedQuery(PAY_COMMISSIONS).execute(Tuple.of(payoutId, LedgerStore.utc(now))).compose(rows -> {
-            List<Event> events = new ArrayList<>();
-            for (Row r : rows) {
-              events.add(CommissionEvents.statusChanged(r, "due", "paid", "payout_paid", now));
-            }
-            events.add(new Event(programId, now, EventTypes.PAYOUT_PAID, "payout_paid:" + payoutId, data));
-            return outbox.emitAll(tx, events);
-          });
-        }));
+    long programId = actor.programId();
+    return pool.withTransaction(tx -> pay(tx, programId, payoutId, now).compose(paid -> audit.record(tx, actor,
+        "payout.paid", "payout", payoutId, paid.copy().put("status", "pending").putNull("paid_at"), paid)));
+  }
+
+  /** The payout as paid (the audit's "after"). */
+  private Future<JsonObject> pay(SqlConnection tx, long programId, long payoutId, Instant now) {
+    return tx.preparedQuery(PAY).execute(Tuple.of(programId, payoutId, LedgerStore.utc(now))).compose(paid -> {
+      if (paid.size() == 0) {
+        return tx.preparedQuery(EXISTS).execute(Tuple.of(programId, payoutId)).compose(rows -> Future.failedFuture(
+            rows.size() == 0 ? HttpError.notFound("Payout not found.")
+                : HttpError.conflict("Payout is already paid.")));
+      }
+      Row p = paid.iterator().next();
+      JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
+          .put("affiliate_id", Long.toString(p.getLong("affiliate_id"))).put("currency", p.getString("currency"))
+          .put("amount_cents", p.getLong("amount_minor")).put("paid_at", now.toString());
+      return tx.preparedQuery(PAY_COMMISSIONS).execute(Tuple.of(payoutId, LedgerStore.utc(now))).compose(rows -> {
+        List<Event> events = new ArrayList<>();
+        for (Row r : rows) {
+          events.add(CommissionEvents.statusChanged(r, "due", "paid", "payout_paid", now));
+        }
+        events.add(new Event(programId, now, EventTypes.PAYOUT_PAID, "payout_paid:" + payoutId, data));
+        return outbox.emitAll(tx, events);
+      }).map(v -> data.copy().put("commission_count", p.getInteger("commission_count")).put("status", "paid"));
+    });
   }
 }

@@ -17,11 +17,12 @@ public final class AffiliateRepository {
              (SELECT coalesce(json_agg(json_build_object('campaign_id', e.campaign_id::text, 'state', e.state)
                                        ORDER BY e.campaign_id), '[]')
                 FROM enrollments e WHERE e.affiliate_id = a.id) AS campaigns""";
+  private static final String GET = SELECT + " FROM affiliates a WHERE a.program_id = $1 AND a.id = $2";
   private static final String UPSERT = """
       INSERT INTO affiliates (program_id, first_name, last_name, email)
       VALUES ($1, $2, $3, $4)
       ON CONFLICT (program_id, email) DO UPDATE SET updated_at = affiliates.updated_at
-      RETURNING id""";
+      RETURNING id, (xmax = 0) AS created""";
   private static final String ENROLL = """
       INSERT INTO enrollments (program_id, campaign_id, affiliate_id, state) VALUES ($1, $2, $3, $4)
       ON CONFLICT (campaign_id, affiliate_id) DO NOTHING RETURNING id""";
@@ -43,15 +44,31 @@ public final class AffiliateRepository {
   }
 
   public Future<JsonObject> get(long programId, long id) {
-    return pool.preparedQuery(SELECT + " FROM affiliates a WHERE a.program_id = $1 AND a.id = $2")
-        .execute(Tuple.of(programId, id))
-        .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+    return get(pool, programId, id);
+  }
+
+  /** The same through {@code client}, e.g. inside the transaction of a change. */
+  public Future<JsonObject> get(SqlClient client, long programId, long id) {
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, AffiliateRepository::toJson));
+  }
+
+  /** The affiliate, locked until the transaction ends (the "before" of a change), or null. */
+  public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
+    return tx.preparedQuery(GET + " FOR UPDATE OF a").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, AffiliateRepository::toJson));
+  }
+
+  /** The affiliate's id and whether the upsert created it. */
+  public record Upserted(long id, boolean created) {
   }
 
   /** The affiliate with this e-mail, created when new. */
-  public Future<Long> upsert(SqlClient client, long programId, String firstName, String lastName, String email) {
-    return client.preparedQuery(UPSERT).execute(Tuple.of(programId, firstName, lastName, email))
-        .map(rows -> rows.iterator().next().getLong("id"));
+  public Future<Upserted> upsert(SqlClient client, long programId, String firstName, String lastName, String email) {
+    return client.preparedQuery(UPSERT).execute(Tuple.of(programId, firstName, lastName, email)).map(rows -> {
+      Row r = rows.iterator().next();
+      return new Upserted(r.getLong("id"), r.getBoolean("created"));
+    });
   }
 
   /** True when the enrolment is new, false when the affiliate was already in the campaign. */

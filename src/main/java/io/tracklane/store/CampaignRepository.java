@@ -39,8 +39,19 @@ public final class CampaignRepository {
 
   /** The campaign as the API shows it, or null. */
   public Future<JsonObject> get(long programId, long id) {
-    return pool.preparedQuery(GET).execute(Tuple.of(programId, id))
-        .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+    return get(pool, programId, id);
+  }
+
+  /** The same through {@code client}, e.g. inside the transaction of a change. */
+  public Future<JsonObject> get(SqlClient client, long programId, long id) {
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, CampaignRepository::toJson));
+  }
+
+  /** The campaign, locked until the transaction ends (the "before" of a change), or null. */
+  public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
+    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, CampaignRepository::toJson));
   }
 
   public Future<Long> create(SqlClient client, long programId, Tuple values) {

@@ -13,6 +13,7 @@ import java.util.List;
 public final class LinkRepository {
   private static final String SELECT = """
       SELECT l.id, l.campaign_id, l.affiliate_id, l.code, l.destination_url, l.state, l.created_at, l.updated_at""";
+  private static final String GET = SELECT + " FROM links l WHERE l.program_id = $1 AND l.id = $2";
   private static final String INSERT = """
       INSERT INTO links (program_id, campaign_id, affiliate_id, code, destination_url, state)
       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""";
@@ -55,9 +56,19 @@ public final class LinkRepository {
   }
 
   public Future<JsonObject> get(long programId, long id) {
-    return pool.preparedQuery(SELECT + " FROM links l WHERE l.program_id = $1 AND l.id = $2")
-        .execute(Tuple.of(programId, id))
-        .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+    return get(pool, programId, id);
+  }
+
+  /** The same through {@code client}, e.g. inside the transaction of a change. */
+  public Future<JsonObject> get(SqlClient client, long programId, long id) {
+    return client.preparedQuery(GET).execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, this::toJson));
+  }
+
+  /** The link, locked until the transaction ends (the "before" of a change), or null. */
+  public Future<JsonObject> lock(SqlClient tx, long programId, long id) {
+    return tx.preparedQuery(GET + " FOR UPDATE").execute(Tuple.of(programId, id))
+        .map(rows -> Rows.first(rows, this::toJson));
   }
 
   public Future<Long> create(SqlClient client, long programId, long campaignId, long affiliateId, String code,

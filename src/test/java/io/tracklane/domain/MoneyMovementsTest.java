@@ -74,6 +74,11 @@ class MoneyMovementsTest {
     assertTrue(CommissionStatus.DUE.ownerMayMove(CommissionStatus.VOIDED, false));
     assertFalse(CommissionStatus.DUE.ownerMayMove(CommissionStatus.PENDING, false));
     assertFalse(CommissionStatus.DUE.ownerMayMove(CommissionStatus.VOIDED, true));
+    assertTrue(CommissionStatus.DUE.ownerMayMove(CommissionStatus.PAID, false), "paid alone, as a payout of one");
+    assertFalse(CommissionStatus.DUE.ownerMayMove(CommissionStatus.PAID, true), "its payout is marked paid instead");
+    assertTrue(CommissionStatus.payableAlone(1));
+    assertFalse(CommissionStatus.payableAlone(0));
+    assertFalse(CommissionStatus.payableAlone(-750), "a refund share or clawback is netted, never paid out");
     assertFalse(CommissionStatus.PENDING.ownerMayMove(CommissionStatus.PAID, false));
     assertFalse(CommissionStatus.PAID.ownerMayMove(CommissionStatus.VOIDED, false));
     assertFalse(CommissionStatus.VOIDED.ownerMayMove(CommissionStatus.PENDING, false));

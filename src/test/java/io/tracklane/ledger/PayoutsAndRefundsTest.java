@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Timeout;
 /** Pending to due, refunds (void, partial, clawback), payouts with minimum and netting, owner moves, events. */
 @Timeout(120)
 class PayoutsAndRefundsTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static TestEngine engine;
   private static Facts facts;
 
@@ -46,15 +45,15 @@ class PayoutsAndRefundsTest {
   void refundsVoidReduceOrClawBackAndTheNextPayoutNetsThem() {
     Fixtures f = new Fixtures(engine, "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 0), "money@partner.example");
-    sale(f, code, "A", "100.00");
-    sale(f, code, "B", "200.00");
-    sale(f, code, "C", "100.00");
-    awaitStatus(f, "due", 3);
+    f.sale(code, "A", "100.00");
+    f.sale(code, "B", "200.00");
+    f.sale(code, "C", "100.00");
+    f.awaitCommissions("due", 3);
 
     f.postback("event=refund&transaction_id=B&amount=50.00&click_id=" + f.click(code));
     f.postback("event=refund&transaction_id=C&amount=100.00&click_id=" + f.click(code));
-    awaitStatus(f, "voided", 1);
-    awaitStatus(f, "due", 3);
+    f.awaitCommissions("voided", 1);
+    f.awaitCommissions("due", 3);
     JsonObject payout = runPayouts(f).getJsonObject(0);
     // 15% of A + 15% of B - 15% of the 50.00 refunded of B; C voided.
     assertEquals(1500L + 3000L - 750L, payout.getLong("amount_cents"));
@@ -65,13 +64,13 @@ class PayoutsAndRefundsTest {
     assertEquals("paid", Http.json(paid).getString("status"));
     assertEquals(409, Http.post(engine.apiUrl() + "/payouts/" + payout.getString("id") + "/mark_as_paid",
         "application/json", "{}", "X-Api-Key", f.ownerKey).statusCode());
-    awaitStatus(f, "paid", 3);
+    f.awaitCommissions("paid", 3);
 
     f.postback("event=refund&transaction_id=A&amount=100.00&click_id=" + f.click(code));
-    awaitStatus(f, "due", 1);
+    f.awaitCommissions("due", 1);
     assertTrue(runPayouts(f).isEmpty(), "a clawback alone makes no payout");
-    sale(f, code, "D", "200.00");
-    awaitStatus(f, "due", 2);
+    f.sale(code, "D", "200.00");
+    f.awaitCommissions("due", 2);
     JsonObject next = runPayouts(f).getJsonObject(0);
     assertEquals(3000L - 1500L, next.getLong("amount_cents"), "the next payout nets the clawback");
     assertEquals(Set.of("sale", "refund", "clawback"), commissions(f, "").stream()
@@ -89,11 +88,11 @@ class PayoutsAndRefundsTest {
     Fixtures f = new Fixtures(engine, "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 0).put("minimum_payout_cents", 2000),
         "min@partner.example");
-    sale(f, code, "M1", "100.00");
-    awaitStatus(f, "due", 1);
+    f.sale(code, "M1", "100.00");
+    f.awaitCommissions("due", 1);
     assertTrue(runPayouts(f).isEmpty());
-    sale(f, code, "M2", "100.00");
-    awaitStatus(f, "due", 2);
+    f.sale(code, "M2", "100.00");
+    f.awaitCommissions("due", 2);
     assertEquals(3000L, runPayouts(f).getJsonObject(0).getLong("amount_cents"));
   }
 
@@ -101,8 +100,8 @@ class PayoutsAndRefundsTest {
   void ownerStatusChangesFollowTheAllowedTransitionsElse409() {
     Fixtures f = new Fixtures(engine, "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 30), "owner@partner.example");
-    sale(f, code, "T1", "10.00");
-    String id = awaitStatus(f, "pending", 1).get(0).getString("id");
+    f.sale(code, "T1", "10.00");
+    String id = f.awaitCommissions("pending", 1).get(0).getString("id");
 
     assertEquals(409, put(f, id, "paid").statusCode());
     assertEquals(200, put(f, id, "due").statusCode());
@@ -121,16 +120,16 @@ class PayoutsAndRefundsTest {
     Fixtures f = new Fixtures(engine, "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 30), "late@partner.example");
     for (int i = 0; i < 5; i++) {
-      sale(f, code, "L" + i, "10.00");
+      f.sale(code, "L" + i, "10.00");
     }
-    awaitStatus(f, "pending", 5);
+    f.awaitCommissions("pending", 5);
     // As if the delay ran out while no ledger was running.
     facts.sql("UPDATE commissions SET due_at = now() - interval '1 day' WHERE program_id = $1", f.programId);
     var pool = engine.engine().pool();
     var runs = List.of(new DueJob(pool, Clock.systemUTC()).run(), new DueJob(pool, Clock.systemUTC()).run(),
         new DueJob(pool, Clock.systemUTC()).run());
     TestEngine.await(Future.join(runs));
-    awaitStatus(f, "due", 5);
+    f.awaitCommissions("due", 5);
     assertEquals(5, facts.scalar("SELECT sum(version) FROM commissions WHERE program_id = $1", f.programId),
         "each commission moved exactly once");
   }
@@ -146,12 +145,6 @@ class PayoutsAndRefundsTest {
         new JsonObject().put("status", status).encode(), "X-Api-Key", f.ownerKey);
   }
 
-  private static void sale(Fixtures f, String code, String transaction, String amount) {
-    HttpResponse<String> r = f.postback("transaction_id=" + transaction + "&amount=" + amount + "&click_id="
-        + f.click(code));
-    assertEquals(200, r.statusCode(), r.body());
-  }
-
   private static JsonArray runPayouts(Fixtures f) {
     HttpResponse<String> r = Http.post(engine.apiUrl() + "/payouts/run", "application/json", "{}",
         "X-Api-Key", f.ownerKey);
@@ -161,12 +154,6 @@ class PayoutsAndRefundsTest {
       out.add(Http.json(f.ownerGet("/payouts/" + id)));
     }
     return out;
-  }
-
-  private static List<JsonObject> awaitStatus(Fixtures f, String status, int count) {
-    HttpResponse<String> r = Http.poll(WAIT, x -> Http.json(x).getJsonObject("pagination").getLong("total_count")
-        == count, engine.apiUrl() + "/commissions?limit=100&status=" + status, "X-Api-Key", f.ownerKey);
-    return Http.json(r).getJsonArray("data").stream().map(JsonObject.class::cast).toList();
   }
 
   private static List<JsonObject> commissions(Fixtures f, String query) {

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Builds a program's campaign, affiliate and link through the public API, as an owner would. */
@@ -64,6 +66,21 @@ public final class Fixtures {
   public HttpResponse<String> postback(String form) {
     return Http.post(engine.edgeUrl() + "/postback", "application/x-www-form-urlencoded", form,
         "X-Postback-Token", postbackToken);
+  }
+
+  /** Reports a sale credited through a fresh click on the link, and asserts the edge accepted it. */
+  public void sale(String code, String transactionId, String amount) {
+    HttpResponse<String> r = postback("transaction_id=" + transactionId + "&amount=" + amount + "&click_id="
+        + click(code));
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  /** Waits until exactly {@code count} commissions have {@code status}, and returns them. */
+  public List<JsonObject> awaitCommissions(String status, int count) {
+    HttpResponse<String> r = Http.poll(Duration.ofSeconds(30), x -> Http.json(x).getJsonObject("pagination")
+        .getLong("total_count") == count, engine.apiUrl() + "/commissions?limit=100&status=" + status,
+        "X-Api-Key", ownerKey);
+    return Http.json(r).getJsonArray("data").stream().map(JsonObject.class::cast).toList();
   }
 
   public static Map<String, String> query(String url) {
