@@ -16,8 +16,10 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
 import java.sql.DriverManager;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -80,6 +82,11 @@ public final class TestEngine implements AutoCloseable {
     s.put("http.public_edge_url", "http://127.0.0.1:" + edge);
     s.put("http.public_api_url", "http://127.0.0.1:" + api);
     s.put("ledger.poll_timeout_ms", "50");
+    // Never the development key: a normal start refuses it, and each class signs with its own.
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    s.put("click_id.keys", "1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+    s.put("click_id.current_key_id", "1");
     s.putAll(overrides);
     return s;
   }
