@@ -8,12 +8,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Payouts: gathering each affiliate's due commissions per currency once their sum reaches the
@@ -22,22 +23,32 @@ import java.util.List;
 public final class Payouts {
   static final long LOCK_KEY = 0x7472_6c6e_7061_7931L;
   private static final String LOCK = "SELECT pg_advisory_xact_lock($1)";
-  /** The minimum of a mixed-campaign group is the highest of its campaigns': no campaign pays below its own. */
-  private static final String READY = """
-      SELECT m.program_id, m.affiliate_id, m.currency
-        FROM commissions m JOIN campaigns c ON c.id = m.campaign_id
-       WHERE m.status = 'due' AND m.payout_id IS NULL AND ($1::bigint IS NULL OR m.program_id = $1)
-       GROUP BY m.program_id, m.affiliate_id, m.currency
-      HAVING sum(m.amount_minor) > 0 AND sum(m.amount_minor) >= max(c.minimum_payout_cents)""";
-  private static final String INSERT = """
-      INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, created_at) VALUES ($1, $2, $3, 0, $4)
-      RETURNING id""";
+  /**
+   * Decides and gathers in one statement, so what is summed is exactly what is gathered: the due
+   * rows are locked first (a refund in flight is waited for, and a row it voided drops out), then
+   * grouped per (program, affiliate, currency), and only groups whose sum is positive and reaches
+   * the minimum become payouts. The minimum of a mixed-campaign group is the highest of its
+   * campaigns': no campaign pays below its own.
+   */
   private static final String GATHER = """
-      UPDATE commissions SET payout_id = $4, updated_at = $5
-       WHERE program_id = $1 AND affiliate_id = $2 AND currency = $3 AND status = 'due' AND payout_id IS NULL
-      RETURNING id, amount_minor""";
-  private static final String TOTAL = """
-      UPDATE payouts SET amount_minor = $2, commission_count = $3 WHERE id = $1""";
+      WITH due AS (
+        SELECT m.id, m.program_id, m.affiliate_id, m.currency, m.amount_minor, c.minimum_payout_cents
+          FROM commissions m JOIN campaigns c ON c.id = m.campaign_id
+         WHERE m.status = 'due' AND m.payout_id IS NULL AND ($1::bigint IS NULL OR m.program_id = $1)
+         ORDER BY m.id
+           FOR UPDATE OF m),
+      ready AS (
+        SELECT program_id, affiliate_id, currency, sum(amount_minor) AS total, count(*) AS n FROM due
+         GROUP BY program_id, affiliate_id, currency
+        HAVING sum(amount_minor) > 0 AND sum(amount_minor) >= max(minimum_payout_cents)),
+      created AS (
+        INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, commission_count, created_at)
+        SELECT program_id, affiliate_id, currency, total, n, $2 FROM ready
+        RETURNING id, program_id, affiliate_id, currency, amount_minor)
+      UPDATE commissions m SET payout_id = p.id, updated_at = $2
+        FROM due d JOIN created p USING (program_id, affiliate_id, currency)
+       WHERE m.id = d.id
+      RETURNING m.id, p.id AS payout_id, p.program_id, p.affiliate_id, p.currency, p.amount_minor AS payout_total""";
   private static final String PAY = """
       UPDATE payouts SET status = 'paid', paid_at = $3 WHERE program_id = $1 AND id = $2 AND status = 'pending'
       RETURNING id, affiliate_id, currency, amount_minor, commission_count""";
@@ -60,42 +71,21 @@ public final class Payouts {
   public Future<List<Long>> run(Long programId) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY))
-        .compose(locked -> tx.preparedQuery(READY).execute(Tuple.of(programId)))
-        .compose(groups -> {
-          List<Long> ids = new ArrayList<>();
-          Future<Void> chain = Future.succeededFuture();
-          for (Row g : groups) {
-            chain = chain.compose(v -> create(tx, g.getLong("program_id"), g.getLong("affiliate_id"),
-                g.getString("currency"), now).map(id -> {
-                  ids.add(id);
-                  return null;
-                }));
+        .compose(locked -> tx.preparedQuery(GATHER).execute(Tuple.of(programId, LedgerStore.utc(now))))
+        .compose(gathered -> {
+          Map<Long, JsonObject> payouts = new LinkedHashMap<>();
+          for (Row r : gathered) {
+            payouts.computeIfAbsent(r.getLong("payout_id"), id -> new JsonObject()
+                .put("program_id", r.getLong("program_id")).put("payout_id", Long.toString(id))
+                .put("affiliate_id", Long.toString(r.getLong("affiliate_id"))).put("currency", r.getString("currency"))
+                .put("amount_cents", r.getLong("payout_total")).put("commission_ids", new JsonArray()))
+                .getJsonArray("commission_ids").add(r.getLong("id").toString());
           }
-          return chain.map(ids);
+          List<Event> events = new ArrayList<>();
+          payouts.forEach((id, data) -> events.add(new Event((Long) data.remove("program_id"), now,
+              EventTypes.PAYOUT_CREATED, "payout:" + id, data)));
+          return outbox.emitAll(tx, events).map(v -> new ArrayList<>(payouts.keySet()));
         }));
-  }
-
-  private Future<Long> create(SqlConnection tx, long programId, long affiliateId, String currency, Instant now) {
-    return tx.preparedQuery(INSERT).execute(Tuple.of(programId, affiliateId, currency, LedgerStore.utc(now)))
-        .compose(rows -> {
-          long payoutId = rows.iterator().next().getLong("id");
-          return tx.preparedQuery(GATHER).execute(Tuple.of(programId, affiliateId, currency, payoutId,
-              LedgerStore.utc(now))).compose(gathered -> {
-                long total = 0;
-                JsonArray ids = new JsonArray();
-                for (Row r : gathered) {
-                  total = Math.addExact(total, r.getLong("amount_minor"));
-                  ids.add(r.getLong("id").toString());
-                }
-                JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))
-                    .put("affiliate_id", Long.toString(affiliateId)).put("currency", currency)
-                    .put("amount_cents", total).put("commission_ids", ids);
-                return tx.preparedQuery(TOTAL).execute(Tuple.of(payoutId, total, gathered.size()))
-                    .compose(v -> outbox.emit(tx, new Event(programId, now, EventTypes.PAYOUT_CREATED,
-                        "payout:" + payoutId, data)))
-                    .map(payoutId);
-              });
-        });
   }
 
   /** Pays the payout and its commissions at once; 404 if unknown, 409 if already paid. */
