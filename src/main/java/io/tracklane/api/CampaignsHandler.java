@@ -78,7 +78,9 @@ public final class CampaignsHandler {
       }
       Tuple values = CampaignInput.toTuple(before.copy().mergeIn(body), before.getString("currency"));
       return pool.withTransaction(tx -> campaigns.update(tx, programId, id, values)
-              .compose(v -> audit.record(tx, actor, "campaign.updated", "campaign", id, before, body)))
+              .compose(updated -> updated ? audit.record(tx, actor, "campaign.updated", "campaign", id, before, body)
+                  : Future.failedFuture(HttpError.conflict("The campaign's currency cannot change once conversions, "
+                      + "leads or commissions were recorded under it; create a new campaign instead."))))
           .compose(v -> campaigns.get(programId, id));
     }).onSuccess(updated -> {
       onChange.run();
