@@ -12,7 +12,10 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 
-/** An owner's change of a commission's status: allowed moves only, audited and emitted. */
+/**
+ * An owner's change of a commission's status: allowed moves only, audited and emitted, and carried to
+ * the refund entries that reverse the commission ({@link Reversals}).
+ */
 public final class CommissionUpdates {
   private static final String LOCK = """
       SELECT status, payout_id FROM commissions WHERE program_id = $1 AND id = $2 FOR UPDATE""";
@@ -23,6 +26,7 @@ public final class CommissionUpdates {
   private final Pool pool;
   private final AuditLog audit;
   private final Outbox outbox = new Outbox();
+  private final Reversals reversals = new Reversals(outbox);
   private final Clock clock;
 
   public CommissionUpdates(Pool pool, AuditLog audit, Clock clock) {
@@ -61,6 +65,7 @@ public final class CommissionUpdates {
           return tx.preparedQuery(MOVE).execute(Tuple.of(programId, commissionId, to.wire(), LedgerStore.utc(now)))
               .compose(moved -> outbox.emit(tx, CommissionEvents.statusChanged(moved.iterator().next(), from.wire(),
                   to.wire(), "owner", now)))
+              .compose(v -> reversals.carry(tx, programId, commissionId, to, "owner", now))
               .compose(v -> audit.record(tx, actor, "commission.status_changed", "commission", commissionId,
                   new JsonObject().put("status", from.wire()), new JsonObject().put("status", to.wire())));
         }));

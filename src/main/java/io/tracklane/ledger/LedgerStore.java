@@ -34,9 +34,14 @@ final class LedgerStore {
       ON CONFLICT DO NOTHING""";
   private static final String INSERT_CONVERSION = """
       INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
-                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-      ON CONFLICT (program_id, transaction_id, kind) DO NOTHING RETURNING id""";
+                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
+                               refund_key, refund_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+      ON CONFLICT (program_id, transaction_id, kind, refund_key) DO NOTHING RETURNING id""";
+  private static final String REFUND_EXISTS = """
+      SELECT 1 FROM conversions
+       WHERE program_id = $1 AND transaction_id = $2 AND kind = 'refund' AND refund_key = $3 AND status = 'credited'""";
+  private static final String PROGRAM_CURRENCY = "SELECT currency FROM programs WHERE id = $1";
   private static final String INSERT_REJECTED = """
       INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload)
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id, event_id) DO NOTHING RETURNING id""";
@@ -71,10 +76,13 @@ final class LedgerStore {
       UPDATE clicks SET conversion_state = $4
        WHERE click_id = $1 AND created_at = $2 AND program_id = $3 AND conversion_state <> 'converted'""";
 
-  /** A sale or refund as the ledger records it. */
-  record ConversionRow(long programId, String eventId, String kind, String transactionId, long amountMinor,
-      String currency, String clickId, String coupon, Long affiliateId, Long campaignId, Long linkId, String status,
-      String rejectReason, Instant occurredAt, Long customerId) {
+  /**
+   * A sale or refund as the ledger records it; {@code refundKey} is a refund's identity among its
+   * sale's refunds ({@code Refunds.identity}), "" for a sale.
+   */
+  record ConversionRow(long programId, String eventId, String kind, String transactionId, Money amount,
+      String clickId, String coupon, Long affiliateId, Long campaignId, Long linkId, String status,
+      String rejectReason, Instant occurredAt, Long customerId, String refundKey, String refundId) {
   }
 
   /** A new ledger entry; {@code sourceKey} is its natural key. */
@@ -105,9 +113,10 @@ final class LedgerStore {
   /** The new conversion's id, or null when this (program, transaction, kind) was recorded before. */
   Future<Long> insertConversion(SqlConnection tx, ConversionRow c) {
     Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
-        .addValue(c.transactionId()).addValue(c.amountMinor()).addValue(c.currency()).addValue(c.clickId())
-        .addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId()).addValue(c.linkId())
-        .addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt())).addValue(c.customerId());
+        .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
+        .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
+        .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
+        .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId());
     return tx.preparedQuery(INSERT_CONVERSION).execute(args).map(LedgerStore::newId);
   }
 
@@ -155,6 +164,18 @@ final class LedgerStore {
 
   Future<Owner> coupon(SqlConnection tx, long programId, String code) {
     return tx.preparedQuery(COUPON).execute(Tuple.of(programId, code)).map(LedgerStore::owner);
+  }
+
+  /** Whether this refund (by its identity) was applied already: a retried refund applies once. */
+  Future<Boolean> refundExists(SqlConnection tx, long programId, String transactionId, String refundKey) {
+    return tx.preparedQuery(REFUND_EXISTS).execute(Tuple.of(programId, transactionId, refundKey))
+        .map(rows -> rows.size() > 0);
+  }
+
+  /** The program's currency: what an amount is read in when neither the postback nor a campaign names one. */
+  Future<String> programCurrency(SqlConnection tx, long programId) {
+    return tx.preparedQuery(PROGRAM_CURRENCY).execute(Tuple.of(programId))
+        .map(rows -> rows.iterator().next().getString("currency"));
   }
 
   /** The program's rate from {@code base} to {@code quote}, or null when none is stored. */

@@ -5,7 +5,9 @@ import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.domain.CommissionStatus;
 import io.tracklane.domain.Currencies;
 import io.tracklane.domain.FxRate;
+import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.Money;
+import io.tracklane.domain.PostedAmount;
 import io.tracklane.domain.RewardRule.CustomerHistory;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
@@ -100,8 +102,10 @@ public final class LedgerWriter {
   private Future<Void> postback(SqlConnection tx, CloudEvent event, Batch batch) {
     JsonObject d = event.data();
     String kind = d.getString("event", "sale");
-    if (d.getString("transaction_id") == null || !Currencies.isValid(d.getString("currency"))
-        || (!"lead".equals(kind) && d.getLong("amount_minor") == null)) {
+    PostedAmount amount = posted(d);
+    if (d.getString("transaction_id") == null
+        || (amount.currency() != null && !Currencies.isValid(amount.currency()))
+        || ("sale".equals(kind) && !amount.given())) {
       // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
       return recordRejected(tx, event, "malformed_or_unknown_currency", batch);
     }
@@ -115,24 +119,34 @@ public final class LedgerWriter {
     };
   }
 
+  /** The amount a postback fact reported, as the edge wrote it. */
+  static PostedAmount posted(JsonObject d) {
+    return new PostedAmount(d.getLong("amount_minor"), d.getString("amount"), d.getString("currency"));
+  }
+
   private Future<Void> sale(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
     JsonObject d = event.data();
     Customer customer = batch.customer(event.programId(), customerKey);
-    Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
     return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
       if (outcome.credit() == null) {
         return reject(tx, event, outcome.reason(), customer, batch);
       }
       Credit credit = outcome.credit();
       String campaignCurrency = credit.terms().rule().currency();
+      Money sale;
+      try {
+        sale = posted(d).in(campaignCurrency);
+      } catch (InvalidInput e) {
+        return reject(tx, event, PostedAmount.INVALID_AMOUNT, customer, batch);
+      }
       String fxKey = "fx:" + event.programId() + ":" + sale.currency() + ":" + campaignCurrency;
       return batch.<FxRate>lookup(fxKey, () -> store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency))
           .compose(rate -> rate == null
               ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer,
                   batch)
-              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null))
+              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null, sale, ""))
                   .compose(id -> id == null ? Future.succeededFuture()
-                      : creditSale(event, customerKey, customer, credit, id, rate.convert(sale), rate, batch)));
+                      : creditSale(event, customerKey, customer, credit, id, sale, rate, batch)));
     });
   }
 
@@ -140,11 +154,11 @@ public final class LedgerWriter {
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
     CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
-    var commission = credit.terms().rule().saleCommission(sale, history, event.time(), credit.terms().zone());
+    var commission = credit.terms().rule().saleCommission(sale, rate, history, event.time(), credit.terms().zone());
     commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
         null, amount, rate), event.data().getString("transaction_id"), event.time()));
     batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
-        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit)));
+        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit, sale)));
     markClick(event, credit, "converted", batch);
     batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(),
         commission.isPresent());
@@ -196,10 +210,26 @@ public final class LedgerWriter {
     }
   }
 
-  /** Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. */
+  /**
+   * Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. Its
+   * amount is kept as reported, read in the program's currency when the postback named none (0 when
+   * it cannot be read).
+   */
   private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Batch batch) {
-    return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason))
-        .compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
+    JsonObject d = event.data();
+    PostedAmount amount = posted(d);
+    Future<String> currency = amount.currency() != null ? Future.succeededFuture(amount.currency())
+        : batch.lookup("program-currency:" + event.programId(), () -> store.programCurrency(tx, event.programId()));
+    return currency.compose(cur -> {
+      Money stored;
+      try {
+        stored = amount.given() ? amount.in(cur) : Money.of(0, cur);
+      } catch (InvalidInput e) {
+        stored = Money.of(0, cur);
+      }
+      String refundKey = "refund".equals(d.getString("event")) ? RefundPosting.identity(d) : "";
+      return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason, stored, refundKey));
+    }).compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
   }
 
   private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Batch batch) {
@@ -216,19 +246,20 @@ public final class LedgerWriter {
         });
   }
 
-  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason) {
+  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason,
+      Money amount, String refundKey) {
     JsonObject d = event.data();
     return new ConversionRow(event.programId(), event.id(), d.getString("event", "sale"),
-        d.getString("transaction_id"), d.getLong("amount_minor", 0L), d.getString("currency"), d.getString("click_id"),
-        d.getString("coupon"), credit == null ? null : credit.affiliateId(),
-        credit == null ? null : credit.campaignId(), credit == null ? null : credit.linkId(), status, reason,
-        event.time(), customer == null ? null : customer.id());
+        d.getString("transaction_id"), amount, d.getString("click_id"), d.getString("coupon"),
+        credit == null ? null : credit.affiliateId(), credit == null ? null : credit.campaignId(),
+        credit == null ? null : credit.linkId(), status, reason, event.time(), customer == null ? null : customer.id(),
+        refundKey, d.getString("refund_id"));
   }
 
-  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit) {
+  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit, Money sale) {
     return new JsonObject().put("conversion_id", Long.toString(conversionId))
         .put("transaction_id", d.getString("transaction_id")).put("kind", d.getString("event"))
-        .put("amount_cents", d.getLong("amount_minor")).put("currency", d.getString("currency"))
+        .put("amount_cents", sale.minor()).put("currency", sale.currency())
         .put("click_id", d.getString("click_id"))
         .put("affiliate_id", Long.toString(credit.affiliateId()))
         .put("campaign_id", Long.toString(credit.campaignId()));

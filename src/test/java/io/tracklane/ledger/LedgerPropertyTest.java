@@ -178,7 +178,8 @@ class LedgerPropertyTest {
     final Map<Integer, Integer> binding = new HashMap<>();
     final Map<Integer, Integer> commissioned = new HashMap<>();
     final Map<Integer, Long> totals = new HashMap<>();
-    final Map<String, Boolean> refunded = new HashMap<>();
+    final Map<String, Long> refunded = new HashMap<>();
+    final java.util.Set<String> refundKeys = new java.util.HashSet<>();
     int processed;
 
     Model(String cadence, long leadReward) {
@@ -224,19 +225,29 @@ class LedgerPropertyTest {
       saleOrder.add(tx);
     }
 
+    /** Several refunds per sale, each once (by its amount here), never beyond the sale; reversals round once. */
     void refund(String tx, long amount) {
-      if (refunded.putIfAbsent(tx, true) != null) {
+      if (!refundKeys.add(tx + "|" + amount)) {
         return;
       }
       processed++;
       Sale sale = sales.get(tx);
-      if (sale.affiliate() == null || sale.commission() <= 0) {
+      long before = refunded.getOrDefault(tx, 0L);
+      if (sale.affiliate() == null || before + amount > sale.amount() || before >= sale.amount()) {
         return;
       }
-      long back = amount >= sale.amount() ? sale.commission()
-          : new BigDecimal(sale.commission() * amount).divide(new BigDecimal(sale.amount()), 0, RoundingMode.HALF_EVEN)
-              .longValueExact();
+      refunded.put(tx, before + amount);
+      if (sale.commission() <= 0) {
+        return;
+      }
+      long back = share(sale.commission(), before + amount, sale.amount()) - share(sale.commission(), before,
+          sale.amount());
       totals.merge(sale.affiliate(), -back, Long::sum);
+    }
+
+    private static long share(long commission, long part, long whole) {
+      return new BigDecimal(commission).multiply(new BigDecimal(part))
+          .divide(new BigDecimal(whole), 0, RoundingMode.HALF_EVEN).longValueExact();
     }
   }
 }
