@@ -9,6 +9,7 @@ import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
+import io.tracklane.edge.PostbackMarks;
 import io.tracklane.firehose.KafkaEventPublisher;
 import io.tracklane.firehose.Topics;
 import io.tracklane.ledger.DueJob;
@@ -102,7 +103,8 @@ public final class Engine {
       }
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
-        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics);
+        PostbackMarks marks = new PostbackMarks(redis, config.redis().keyPrefix());
+        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
                 new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));

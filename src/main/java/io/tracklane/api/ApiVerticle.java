@@ -66,6 +66,7 @@ public final class ApiVerticle extends VerticleBase {
     new CouponsHandler(pool, campaigns, affiliates, audit).mount(api);
     new FxRatesHandler(pool, audit).mount(api);
     new PostbacksHandler(new io.tracklane.store.PostbackStatusRepository(pool)).mount(api);
+    new RejectedEventsHandler(pool, new io.tracklane.ledger.RejectedFactRetries(pool, new io.tracklane.firehose.KafkaEventPublisher(io.tracklane.firehose.KafkaEventPublisher.sharedProducer(vertx, config.kafka()), config.kafka().produceTimeoutMs()), config.kafka().topicFacts()), audit).mount(api);
     api.route().handler(ctx -> ctx.fail(io.tracklane.http.HttpError.notFound("No such endpoint.")));
 
     Router root = Router.router(vertx);

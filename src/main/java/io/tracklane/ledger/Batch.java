@@ -30,6 +30,10 @@ final class Batch {
   private final List<Event> events = new ArrayList<>();
   private final List<Tuple> customerCredits = new ArrayList<>();
   private Map<String, Customer> customers = Map.of();
+  /** Sales credited in this batch, as (program id, transaction id): their waiting refunds apply now. */
+  final List<Map.Entry<Long, String>> creditedSales = new ArrayList<>();
+  /** Postbacks rejected in this batch: the edge forgets them, so a resend after a fix is reprocessed. */
+  final List<String> rejectedPostbacks = new ArrayList<>();
 
   void customers(Map<String, Customer> locked) {
     customers = locked;
@@ -61,6 +65,10 @@ final class Batch {
     commissions.add(row);
     commissionTransactions.add(transactionId);
     commissionTimes.add(time);
+  }
+
+  void rejectedPostback(String eventId) {
+    rejectedPostbacks.add(eventId);
   }
 
   void clickMark(Tuple args) {

@@ -37,14 +37,35 @@ final class LedgerStore {
                                affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
                                refund_key, refund_id)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-      ON CONFLICT (program_id, transaction_id, kind, refund_key) DO NOTHING RETURNING id""";
+      ON CONFLICT (program_id, transaction_id, kind, refund_key) DO UPDATE
+        SET event_id = EXCLUDED.event_id, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
+            click_id = EXCLUDED.click_id, coupon = EXCLUDED.coupon, affiliate_id = EXCLUDED.affiliate_id,
+            campaign_id = EXCLUDED.campaign_id, link_id = EXCLUDED.link_id, status = EXCLUDED.status,
+            reject_reason = EXCLUDED.reject_reason, customer_id = EXCLUDED.customer_id, refund_id = EXCLUDED.refund_id
+        WHERE conversions.status = 'rejected'
+      RETURNING id, xmax = 0 AS inserted""";
   private static final String REFUND_EXISTS = """
       SELECT 1 FROM conversions
        WHERE program_id = $1 AND transaction_id = $2 AND kind = 'refund' AND refund_key = $3 AND status = 'credited'""";
   private static final String PROGRAM_CURRENCY = "SELECT currency FROM programs WHERE id = $1";
   private static final String INSERT_REJECTED = """
-      INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id, event_id) DO NOTHING RETURNING id""";
+      INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload, occurred_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (program_id, event_id) DO UPDATE
+        SET reason = EXCLUDED.reason, payload = EXCLUDED.payload, attempts = rejected_events.attempts + 1,
+            resolved_at = NULL
+        WHERE rejected_events.reason <> 'duplicate'
+      RETURNING id, xmax = 0 AS inserted""";
+  /** A fact credited after it was rejected: its rejection is resolved, not erased. */
+  private static final String RESOLVE = """
+      UPDATE rejected_events SET resolved_at = now() WHERE program_id = $1 AND event_id = $2 AND resolved_at IS NULL""";
+  /** Refunds rejected because their sale was unknown or not credited, in the order they happened. */
+  private static final String WAITING_REFUNDS = """
+      SELECT j.event_id, j.event_type, j.payload, coalesce(j.occurred_at, v.occurred_at) AS occurred_at
+        FROM conversions v JOIN rejected_events j ON j.program_id = v.program_id AND j.event_id = v.event_id
+       WHERE v.program_id = $1 AND v.transaction_id = $2 AND v.kind = 'refund' AND v.status = 'rejected'
+         AND v.reject_reason IN ('unknown_sale', 'sale_not_credited')
+       ORDER BY v.occurred_at, v.id""";
   /** Everything that decides whether and how much a (campaign, affiliate) pair earns, in one row. */
   private static final String TERMS = """
       SELECT c.reward_type, c.commission_percent, c.commission_amount_cents, c.lead_reward_cents, c.currency,
@@ -71,7 +92,12 @@ final class LedgerStore {
       INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
                          occurred_at, status, reject_reason)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-      ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
+      ON CONFLICT (program_id, transaction_id) DO UPDATE
+        SET event_id = EXCLUDED.event_id, customer_id = EXCLUDED.customer_id, click_id = EXCLUDED.click_id,
+            affiliate_id = EXCLUDED.affiliate_id, campaign_id = EXCLUDED.campaign_id, status = EXCLUDED.status,
+            reject_reason = EXCLUDED.reject_reason
+        WHERE leads.status = 'rejected'
+      RETURNING id, xmax = 0 AS inserted""";
   private static final String MARK_CLICK = """
       UPDATE clicks SET conversion_state = $4
        WHERE click_id = $1 AND created_at = $2 AND program_id = $3 AND conversion_state <> 'converted'""";
@@ -110,14 +136,19 @@ final class LedgerStore {
     return tx.preparedQuery(INSERT_CLICK).execute(args).mapEmpty();
   }
 
-  /** The new conversion's id, or null when this (program, transaction, kind) was recorded before. */
+  /**
+   * The new conversion's id, or null when it was recorded before. A conversion recorded rejected is
+   * rewritten by a later attempt (a resend or a retry), which counts as new; if that attempt credits
+   * it, its rejection is resolved.
+   */
   Future<Long> insertConversion(SqlConnection tx, ConversionRow c) {
     Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
         .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
         .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
         .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId());
-    return tx.preparedQuery(INSERT_CONVERSION).execute(args).map(LedgerStore::newId);
+    return tx.preparedQuery(INSERT_CONVERSION).execute(args)
+        .compose(rows -> resolveRetried(tx, rows, c.programId(), c.eventId(), "credited".equals(c.status())));
   }
 
   /**
@@ -131,14 +162,29 @@ final class LedgerStore {
         d.getString("click_id"), credit == null ? null : credit.affiliateId(),
         credit == null ? null : credit.campaignId(), utc(event.time()), credit == null ? "rejected" : "credited",
         reason);
-    return tx.preparedQuery(INSERT_LEAD).execute(args).map(LedgerStore::newId);
+    return tx.preparedQuery(INSERT_LEAD).execute(args)
+        .compose(rows -> resolveRetried(tx, rows, event.programId(), event.id(), credit != null));
   }
 
-  /** Whether the rejection is new (a redelivered fact was rejected before). */
-  Future<Boolean> insertRejected(SqlConnection tx, long programId, String eventId, String type, String transactionId,
-      String reason, JsonObject payload) {
-    return tx.preparedQuery(INSERT_REJECTED)
-        .execute(Tuple.of(programId, eventId, type, transactionId, reason, payload)).map(rows -> rows.size() > 0);
+  /** The written row's id (null if none); a rejected row now credited has its rejection resolved. */
+  private static Future<Long> resolveRetried(SqlConnection tx, RowSet<Row> rows, long programId, String eventId,
+      boolean credited) {
+    Long id = newId(rows);
+    if (id == null || !credited || rows.iterator().next().getBoolean("inserted")) {
+      return Future.succeededFuture(id);
+    }
+    return tx.preparedQuery(RESOLVE).execute(Tuple.of(programId, eventId)).map(id);
+  }
+
+  /**
+   * Records the rejection; true when it is the fact's first (a resend or retry rejected again updates
+   * the reason and counts the attempt; a redelivered duplicate changes nothing).
+   */
+  Future<Boolean> insertRejected(SqlConnection tx, CloudEvent event, String reason) {
+    JsonObject d = event.data();
+    return tx.preparedQuery(INSERT_REJECTED).execute(Tuple.of(event.programId(), event.id(), event.type(),
+            d.getString("transaction_id"), reason, d, utc(event.time())))
+        .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean("inserted"));
   }
 
   /** The terms of the pair, or null when the campaign or affiliate does not exist in the program. */
@@ -170,6 +216,18 @@ final class LedgerStore {
   Future<Boolean> refundExists(SqlConnection tx, long programId, String transactionId, String refundKey) {
     return tx.preparedQuery(REFUND_EXISTS).execute(Tuple.of(programId, transactionId, refundKey))
         .map(rows -> rows.size() > 0);
+  }
+
+  /** The refunds of a sale that arrived before it (or before it was credited): they apply once it is. */
+  Future<List<CloudEvent>> waitingRefunds(SqlConnection tx, long programId, String transactionId) {
+    return tx.preparedQuery(WAITING_REFUNDS).execute(Tuple.of(programId, transactionId)).map(rows -> {
+      List<CloudEvent> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new CloudEvent(r.getString("event_id"), r.getString("event_type"), programId,
+            r.getOffsetDateTime("occurred_at").toInstant(), (JsonObject) r.getValue("payload")));
+      }
+      return out;
+    });
   }
 
   /** The program's currency: what an amount is read in when neither the postback nor a campaign names one. */

@@ -26,6 +26,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies a batch of facts in one transaction. Every write is idempotent, so a batch that is
@@ -33,6 +36,7 @@ import java.util.Map;
  * Counters move only after the commit, by what was new.
  */
 public final class LedgerWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
   private final Pool pool;
   private final LedgerStore store = new LedgerStore();
   private final CustomerStore customers = new CustomerStore();
@@ -40,12 +44,23 @@ public final class LedgerWriter {
   private final Attributor attributor;
   private final RefundPosting refunds;
   private final LedgerMetrics metrics;
+  private final Function<List<String>, Future<Void>> forgetRejected;
 
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics) {
+    this(pool, clickIds, metrics, ids -> Future.succeededFuture());
+  }
+
+  /**
+   * @param forgetRejected told, after each commit, the event ids of the postbacks the batch rejected,
+   *     so the edge stops answering their resends "duplicate" (best effort)
+   */
+  public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics,
+      Function<List<String>, Future<Void>> forgetRejected) {
     this.pool = pool;
     this.attributor = new Attributor(store, clickIds);
     this.refunds = new RefundPosting(store, outbox);
     this.metrics = metrics;
+    this.forgetRejected = forgetRejected;
   }
 
   /**
@@ -77,8 +92,26 @@ public final class LedgerWriter {
       // transaction is rolled back and the connection is back in the pool.
       // Refunds read the commissions of their sales, so the batch's new commissions are written first.
       return Future.join(running).compose(v -> batch.flush(tx, store, outbox, customers))
+          .compose(v -> waitingRefunds(tx, batch))
           .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers));
-    })).onSuccess(v -> batch.tally.publish(metrics, events.size()));
+    })).onSuccess(v -> {
+      batch.tally.publish(metrics, events.size());
+      forgetRejected.apply(batch.rejectedPostbacks)
+          .onFailure(e -> LOG.warn("rejected postbacks not forgotten at the edge: {}", e.toString()));
+    });
+  }
+
+  /**
+   * Refunds that came before their sale were rejected and wait: once the sale is credited they are
+   * applied, in the order they happened, before the batch's own refunds.
+   */
+  private Future<Void> waitingRefunds(SqlConnection tx, Batch batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<Long, String> sale : batch.creditedSales) {
+      chain = chain.compose(v -> store.waitingRefunds(tx, sale.getKey(), sale.getValue()))
+          .compose(waiting -> inOrder(tx, waiting, batch));
+    }
+    return chain;
   }
 
   private Future<Void> inOrder(SqlConnection tx, List<CloudEvent> events, Batch batch) {
@@ -93,8 +126,7 @@ public final class LedgerWriter {
     return switch (event.type()) {
       case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
       case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
-      case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event.programId(), event.id(), event.type(),
-          event.data().getString("transaction_id"), "duplicate", event.data()).mapEmpty();
+      case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event, "duplicate").mapEmpty();
       default -> Future.succeededFuture();
     };
   }
@@ -153,6 +185,7 @@ public final class LedgerWriter {
   private Future<Void> creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
+    batch.creditedSales.add(Map.entry(event.programId(), event.data().getString("transaction_id")));
     CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
     var commission = credit.terms().rule().saleCommission(sale, rate, history, event.time(), credit.terms().zone());
     commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
@@ -234,8 +267,10 @@ public final class LedgerWriter {
 
   private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Batch batch) {
     JsonObject d = event.data();
-    return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"),
-        reason, d).compose(isNew -> {
+    if (EventTypes.POSTBACK_RECEIVED.equals(event.type())) {
+      batch.rejectedPostback(event.id());
+    }
+    return store.insertRejected(tx, event, reason).compose(isNew -> {
           if (!isNew) {
             return Future.succeededFuture();
           }

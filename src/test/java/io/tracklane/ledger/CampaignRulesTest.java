@@ -9,6 +9,7 @@ import io.tracklane.testing.TestEngine;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +51,28 @@ class CampaignRulesTest {
     assertEquals(409, refused.statusCode(), refused.body());
     assertEquals("EUR", Http.json(f.ownerGet("/campaigns/" + id)).getString("currency"));
     assertEquals(200, updateCampaign(f, id, "EUR").statusCode(), "the same currency is no change");
+  }
+
+  @Test
+  void aPostbackWithoutCurrencyIsInTheCurrencyOfTheCampaignItIsCreditedTo() {
+    Fixtures f = new Fixtures(engine, "EUR");
+    String campaign = f.campaign(new JsonObject().put("currency", "JPY").put("commission_percent", 10)).getString("id");
+    String affiliate = f.affiliate(campaign, "yen@partner.example").getString("id");
+    f.create("/coupons", new JsonObject().put("campaign_id", campaign).put("affiliate_id", affiliate)
+        .put("code", "YEN"), 201);
+    assertEquals(200, f.postback("transaction_id=y-1&amount=5000&coupon=YEN&customer_id=yc").statusCode());
+    // By the customer's binding alone: still the campaign's currency.
+    assertEquals(200, f.postback("transaction_id=y-2&amount=3000&customer_id=yc").statusCode());
+    facts.awaitScalar(2, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    assertEquals(List.of("y-1 5000 JPY 500", "y-2 3000 JPY 300"), facts.sql("""
+        SELECT v.transaction_id || ' ' || v.amount_minor || ' ' || v.currency || ' ' || m.amount_minor AS line
+          FROM conversions v JOIN commissions m ON m.conversion_id = v.id
+         WHERE v.program_id = $1 ORDER BY v.transaction_id""", f.programId).stream()
+        .map(r -> r.getString("line")).toList());
+    // More decimals than yen have: rejected by the ledger, which alone knows the campaign's currency.
+    assertEquals(200, f.postback("transaction_id=y-3&amount=10.5&coupon=YEN").statusCode());
+    facts.awaitScalar(1, WAIT, "SELECT count(*) FROM rejected_events WHERE program_id = $1"
+        + " AND reason = 'invalid_amount'", f.programId);
   }
 
   private static HttpResponse<String> updateCampaign(Fixtures f, String id, String currency) {
