@@ -28,7 +28,7 @@ final class Batch {
   private final List<Instant> commissionTimes = new ArrayList<>();
   private final List<Tuple> clickMarks = new ArrayList<>();
   private final List<Event> events = new ArrayList<>();
-  private final List<Tuple> customerCredits = new ArrayList<>();
+  private final List<CustomerStore.Credit> customerCredits = new ArrayList<>();
   private Map<String, Customer> customers = Map.of();
   /** Sales credited in this batch, as (program id, transaction id): their waiting refunds apply now. */
   final List<Map.Entry<Long, String>> creditedSales = new ArrayList<>();
@@ -96,7 +96,7 @@ final class Batch {
       events.clear();
       List<Tuple> marks = new ArrayList<>(clickMarks);
       clickMarks.clear();
-      List<Tuple> credits = new ArrayList<>(customerCredits);
+      List<CustomerStore.Credit> credits = new ArrayList<>(customerCredits);
       customerCredits.clear();
       return Future.join(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks),
           customerStore.creditAll(tx, credits)).mapEmpty();

@@ -186,7 +186,7 @@ public final class LedgerWriter {
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
     batch.creditedSales.add(Map.entry(event.programId(), event.data().getString("transaction_id")));
-    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
+    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history(credit.campaignId());
     var commission = credit.terms().rule().saleCommission(sale, rate, history, event.time(), credit.terms().zone());
     commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
         null, amount, rate), event.data().getString("transaction_id"), event.time()));

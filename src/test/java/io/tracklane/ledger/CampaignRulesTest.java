@@ -75,6 +75,36 @@ class CampaignRulesTest {
         + " AND reason = 'invalid_amount'", f.programId);
   }
 
+  @Test
+  void cadenceIsCountedPerCampaignWhileTheBindingStaysPerProgram() {
+    Fixtures f = new Fixtures(engine, "EUR");
+    String every = f.campaign(new JsonObject().put("reward_cadence", "every_payment").put("commission_percent", 10))
+        .getString("id");
+    String once = f.campaign(new JsonObject().put("reward_cadence", "one_time").put("commission_percent", 20))
+        .getString("id");
+    String first = f.affiliate(every, "every@partner.example").getString("id");
+    String second = f.affiliate(once, "once@partner.example").getString("id");
+    f.create("/coupons", new JsonObject().put("campaign_id", every).put("affiliate_id", first).put("code", "EV"), 201);
+    f.create("/coupons", new JsonObject().put("campaign_id", once).put("affiliate_id", second).put("code", "ON"), 201);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, f.postback("transaction_id=ev-" + i + "&amount=10.00&coupon=EV&customer_id=cc").statusCode());
+    }
+    facts.awaitScalar(3, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    // Three sales under the every-payment campaign do not use up the one-time campaign's commission.
+    assertEquals(200, f.postback("transaction_id=on-1&amount=10.00&coupon=ON&customer_id=cc").statusCode());
+    assertEquals(200, f.postback("transaction_id=on-2&amount=10.00&coupon=ON&customer_id=cc").statusCode());
+    facts.awaitScalar(5, WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1", f.programId);
+    facts.awaitScalar(4, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    assertEquals(200L, facts.scalar("SELECT m.amount_minor FROM commissions m JOIN conversions v"
+        + " ON v.id = m.conversion_id WHERE v.program_id = $1 AND v.transaction_id = 'on-1'", f.programId));
+    // The binding is per program: still the first affiliate, and a sale without coupon earns for it.
+    assertEquals(Long.parseLong(first), facts.scalar("SELECT affiliate_id FROM customers WHERE program_id = $1",
+        f.programId));
+    assertEquals(200, f.postback("transaction_id=bound-1&amount=10.00&customer_id=cc").statusCode());
+    facts.awaitScalar(4, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1 AND affiliate_id = $2",
+        f.programId, Long.parseLong(first));
+  }
+
   private static HttpResponse<String> updateCampaign(Fixtures f, String id, String currency) {
     return Http.put(engine.apiUrl() + "/campaigns/" + id, "application/json",
         new JsonObject().put("currency", currency).encode(), "X-Api-Key", f.ownerKey);
