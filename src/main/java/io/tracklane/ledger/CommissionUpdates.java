@@ -20,7 +20,8 @@ public final class CommissionUpdates {
   private static final String LOCK = """
       SELECT status, payout_id FROM commissions WHERE program_id = $1 AND id = $2 FOR UPDATE""";
   private static final String MOVE = """
-      UPDATE commissions SET status = $3, version = version + 1, updated_at = $4 WHERE program_id = $1 AND id = $2
+      UPDATE commissions SET status = $3, version = version + 1, updated_at = $4, held = false
+       WHERE program_id = $1 AND id = $2
       RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version""";
 
   private final Pool pool;

@@ -7,6 +7,7 @@ import io.tracklane.domain.Money;
 import io.tracklane.domain.RewardCadence;
 import io.tracklane.domain.RewardRule;
 import io.tracklane.domain.RewardType;
+import io.tracklane.domain.Trust;
 import io.tracklane.firehose.CloudEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -35,13 +36,14 @@ final class LedgerStore {
   private static final String INSERT_CONVERSION = """
       INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
                                affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
-                               refund_key, refund_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                               refund_key, refund_id, trust)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
       ON CONFLICT (program_id, transaction_id, kind, refund_key) DO UPDATE
         SET event_id = EXCLUDED.event_id, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
             click_id = EXCLUDED.click_id, coupon = EXCLUDED.coupon, affiliate_id = EXCLUDED.affiliate_id,
             campaign_id = EXCLUDED.campaign_id, link_id = EXCLUDED.link_id, status = EXCLUDED.status,
-            reject_reason = EXCLUDED.reject_reason, customer_id = EXCLUDED.customer_id, refund_id = EXCLUDED.refund_id
+            reject_reason = EXCLUDED.reject_reason, customer_id = EXCLUDED.customer_id, refund_id = EXCLUDED.refund_id,
+            trust = EXCLUDED.trust
         WHERE conversions.status = 'rejected'
       RETURNING id, xmax = 0 AS inserted""";
   private static final String REFUND_EXISTS = """
@@ -70,7 +72,7 @@ final class LedgerStore {
   private static final String TERMS = """
       SELECT c.reward_type, c.commission_percent, c.commission_amount_cents, c.lead_reward_cents, c.currency,
              c.cookie_window_days, c.payout_delay_days, c.reward_cadence, c.max_commission_period_months,
-             c.max_commissions, c.state AS campaign_state, a.state AS affiliate_state,
+             c.max_commissions, c.hold_client_conversions, c.state AS campaign_state, a.state AS affiliate_state,
              coalesce(e.state, 'none') AS enrollment_state, p.time_zone
         FROM campaigns c
         JOIN affiliates a ON a.program_id = c.program_id AND a.id = $3
@@ -85,8 +87,8 @@ final class LedgerStore {
       SELECT rate FROM fx_rates WHERE program_id = $1 AND base_currency = $2 AND quote_currency = $3""";
   private static final String INSERT_COMMISSION = """
       INSERT INTO commissions (program_id, source_key, kind, conversion_id, lead_id, affiliate_id, campaign_id,
-                               amount_minor, currency, status, due_at, fx_rate, reverses_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                               amount_minor, currency, status, due_at, fx_rate, reverses_id, held)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (program_id, source_key) DO NOTHING RETURNING id""";
   private static final String INSERT_LEAD = """
       INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
@@ -108,17 +110,20 @@ final class LedgerStore {
    */
   record ConversionRow(long programId, String eventId, String kind, String transactionId, Money amount,
       String clickId, String coupon, Long affiliateId, Long campaignId, Long linkId, String status,
-      String rejectReason, Instant occurredAt, Long customerId, String refundKey, String refundId) {
+      String rejectReason, Instant occurredAt, Long customerId, String refundKey, String refundId, Trust trust) {
   }
 
-  /** A new ledger entry; {@code sourceKey} is its natural key. */
+  /** A new ledger entry; {@code sourceKey} is its natural key; {@code held} waits for the owner's approval. */
   record CommissionRow(long programId, String sourceKey, String kind, Long conversionId, Long leadId,
       long affiliateId, long campaignId, Money amount, CommissionStatus status, Instant dueAt, BigDecimal fxRate,
-      Long reversesId) {
+      Long reversesId, boolean held) {
   }
 
-  /** The rule and the states of a (campaign, affiliate) pair, with the program's time zone. */
-  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject) {
+  /**
+   * The rule and the states of a (campaign, affiliate) pair, with the program's time zone and whether
+   * the campaign holds client-side conversions for approval.
+   */
+  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject, boolean holdClientConversions) {
   }
 
   /** Who a link or coupon credits, and whether it is itself active. */
@@ -146,7 +151,7 @@ final class LedgerStore {
         .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
         .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
-        .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId());
+        .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId()).addValue(c.trust().wire());
     return tx.preparedQuery(INSERT_CONVERSION).execute(args)
         .compose(rows -> resolveRetried(tx, rows, c.programId(), c.eventId(), "credited".equals(c.status())));
   }
@@ -200,7 +205,8 @@ final class LedgerStore {
           RewardCadence.fromWire(r.getString("reward_cadence")), r.getInteger("max_commission_period_months"),
           r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
       return new Terms(rule, ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
-          r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")));
+          r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")),
+          r.getBoolean("hold_client_conversions"));
     });
   }
 
@@ -254,7 +260,7 @@ final class LedgerStore {
     return Tuple.tuple().addValue(c.programId()).addValue(c.sourceKey()).addValue(c.kind())
         .addValue(c.conversionId()).addValue(c.leadId()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.amount().minor()).addValue(c.amount().currency()).addValue(c.status().wire())
-        .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId());
+        .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId()).addValue(c.held());
   }
 
   /** The arguments marking a click converted (or lead); a converted click is never downgraded. */

@@ -8,6 +8,7 @@ import io.tracklane.domain.FxRate;
 import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.Money;
 import io.tracklane.domain.PostedAmount;
+import io.tracklane.domain.Trust;
 import io.tracklane.domain.RewardRule.CustomerHistory;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
@@ -232,8 +233,9 @@ public final class LedgerWriter {
       Long leadId, Money amount, FxRate rate) {
     Instant dueAt = event.time().plus(Duration.ofDays(credit.terms().rule().payoutDelayDays()));
     boolean converted = rate != null && !rate.base().equals(rate.quote());
+    boolean held = Trust.fromWire(event.data().getString("trust")).held(credit.terms().holdClientConversions());
     return new CommissionRow(event.programId(), sourceKey, kind, conversionId, leadId, credit.affiliateId(),
-        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null);
+        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null, held);
   }
 
   private static void markClick(CloudEvent event, Credit credit, String state, Batch batch) {
@@ -288,7 +290,7 @@ public final class LedgerWriter {
         d.getString("transaction_id"), amount, d.getString("click_id"), d.getString("coupon"),
         credit == null ? null : credit.affiliateId(), credit == null ? null : credit.campaignId(),
         credit == null ? null : credit.linkId(), status, reason, event.time(), customer == null ? null : customer.id(),
-        refundKey, d.getString("refund_id"));
+        refundKey, d.getString("refund_id"), Trust.fromWire(d.getString("trust")));
   }
 
   private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit, Money sale) {

@@ -10,6 +10,7 @@ import io.tracklane.domain.Refunds.Cancel;
 import io.tracklane.domain.Refunds.Held;
 import io.tracklane.domain.Refunds.Movement;
 import io.tracklane.domain.Refunds.Reverse;
+import io.tracklane.domain.Trust;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.ledger.LedgerMetrics.Tally;
@@ -42,7 +43,7 @@ final class RefundPosting {
                  AND r.status = 'credited') AS refunded
         FROM conversions s WHERE s.program_id = $1 AND s.transaction_id = $2 AND s.kind = 'sale' FOR UPDATE OF s""";
   private static final String SALE_COMMISSIONS = """
-      SELECT id, program_id, affiliate_id, campaign_id, amount_minor, currency, status, payout_id, due_at, version
+      SELECT id, program_id, affiliate_id, campaign_id, amount_minor, currency, status, payout_id, due_at, version, held
         FROM commissions WHERE program_id = $1 AND conversion_id = $2 AND kind = 'sale' ORDER BY id FOR UPDATE""";
   private static final String VOID = """
       UPDATE commissions SET status = 'voided', version = version + 1, updated_at = $3
@@ -93,7 +94,7 @@ final class RefundPosting {
       ConversionRow row = new ConversionRow(event.programId(), event.id(), "refund", d.getString("transaction_id"),
           refund, d.getString("click_id"), d.getString("coupon"), sale.getLong("affiliate_id"),
           sale.getLong("campaign_id"), sale.getLong("link_id"), "credited", null, event.time(),
-          sale.getLong("customer_id"), key, d.getString("refund_id"));
+          sale.getLong("customer_id"), key, d.getString("refund_id"), Trust.fromWire(d.getString("trust")));
       return store.refundExists(tx, event.programId(), d.getString("transaction_id"), key).compose(applied -> {
         if (applied) {
           return Future.succeededFuture((String) null);
@@ -151,7 +152,9 @@ final class RefundPosting {
     Instant dueAt = "clawback".equals(r.kind()) ? now : original.getOffsetDateTime("due_at").toInstant();
     CommissionRow row = new CommissionRow(event.programId(), r.kind() + ":" + refundId + ":" + r.commissionId(),
         r.kind(), refundId, null, original.getLong("affiliate_id"), original.getLong("campaign_id"), r.amount(),
-        r.status(), dueAt, null, r.commissionId());
+        r.status(), dueAt, null, r.commissionId(),
+        // A refund entry waits with its held commission; a clawback is due at once.
+        "refund".equals(r.kind()) && original.getBoolean("held"));
     return store.insertCommission(tx, row).compose(id -> {
       if (id == null) {
         return Future.succeededFuture();

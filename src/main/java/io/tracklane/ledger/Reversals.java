@@ -23,7 +23,7 @@ final class Reversals {
          WHERE program_id = $1 AND reverses_id = $2 AND kind = 'refund' AND payout_id IS NULL
            AND status IN ('pending', 'due') AND status <> $3
          ORDER BY id FOR UPDATE)
-      UPDATE commissions m SET status = $3, version = m.version + 1, updated_at = $4 FROM moving
+      UPDATE commissions m SET status = $3, version = m.version + 1, updated_at = $4, held = false FROM moving
        WHERE m.id = moving.id
       RETURNING m.id, m.program_id, m.affiliate_id, m.campaign_id, m.amount_minor, m.currency, m.payout_id, m.version,
                 moving.before""";

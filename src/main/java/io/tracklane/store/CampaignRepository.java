@@ -96,6 +96,7 @@ public final class CampaignRepository {
         .put("max_commissions", r.getInteger("max_commissions"))
         .put("auto_approve_affiliates", r.getBoolean("auto_approve_affiliates"))
         .put("accept_client_conversions", r.getBoolean("accept_client_conversions"))
+        .put("hold_client_conversions", r.getBoolean("hold_client_conversions"))
         .put("state", r.getString("state"))
         .put("created_at", Rows.time(r, "created_at"))
         .put("updated_at", Rows.time(r, "updated_at"));

@@ -105,6 +105,42 @@ class CampaignRulesTest {
         f.programId, Long.parseLong(first));
   }
 
+  @Test
+  void clientConversionsAreMarkedAndHeldForApprovalWhereTheCampaignSaysSo() {
+    Fixtures f = new Fixtures(engine, "EUR");
+    JsonObject campaign = f.campaign(new JsonObject().put("accept_client_conversions", true)
+        .put("hold_client_conversions", true).put("payout_delay_days", 0));
+    assertEquals(true, campaign.getBoolean("hold_client_conversions"), campaign.encode());
+    String id = campaign.getString("id");
+    String code = f.link(id, f.affiliate(id, "pixel@partner.example").getString("id")).getString("code");
+    assertEquals(200, Http.get(engine.edgeUrl() + "/c.gif?transaction_id=px-1&amount=20.00", "Cookie",
+        "tl_click=" + f.click(code)).statusCode());
+    assertEquals(200, f.postback("transaction_id=s2s-1&amount=20.00&click_id=" + f.click(code)).statusCode());
+    facts.awaitScalar(2, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    Http.sleep(1000);
+
+    Map<String, JsonObject> conversions = new java.util.HashMap<>();
+    Http.json(f.ownerGet("/conversions")).getJsonArray("data").stream().map(JsonObject.class::cast)
+        .forEach(c -> conversions.put(c.getString("transaction_id"), c));
+    assertEquals("client", conversions.get("px-1").getString("trust"));
+    assertEquals("server", conversions.get("s2s-1").getString("trust"));
+    // The server's sale falls due after its delay (0 days); the browser's waits for the owner.
+    JsonObject held = commissionOf(f, conversions.get("px-1").getString("id"));
+    assertEquals("pending", held.getString("status"), held.encode());
+    assertEquals(true, held.getBoolean("held"), held.encode());
+    assertEquals("due", commissionOf(f, conversions.get("s2s-1").getString("id")).getString("status"));
+    HttpResponse<String> approved = Http.put(engine.apiUrl() + "/commissions/" + held.getString("id"),
+        "application/json", "{\"status\":\"due\"}", "X-Api-Key", f.ownerKey);
+    assertEquals(200, approved.statusCode(), approved.body());
+    assertEquals(false, Http.json(approved).getBoolean("held"), approved.body());
+  }
+
+  private static JsonObject commissionOf(Fixtures f, String conversionId) {
+    return Http.json(f.ownerGet("/commissions?limit=100")).getJsonArray("data").stream()
+        .map(JsonObject.class::cast).filter(c -> conversionId.equals(c.getString("conversion_id"))).findFirst()
+        .orElseThrow();
+  }
+
   private static HttpResponse<String> updateCampaign(Fixtures f, String id, String currency) {
     return Http.put(engine.apiUrl() + "/campaigns/" + id, "application/json",
         new JsonObject().put("currency", currency).encode(), "X-Api-Key", f.ownerKey);
