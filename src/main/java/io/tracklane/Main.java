@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The entry point: {@code serve} (default) runs the engine; {@code create-program}, {@code demo}
- * and {@code migrate} are the command-line tools (see {@link Cli}).
+ * The entry point: {@code serve} (default) runs the engine; {@code create-program}, {@code demo},
+ * {@code migrate} and {@code verify-ledger} are the command-line tools (see {@link Cli}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -43,6 +43,7 @@ public final class Main {
       case "serve" -> serve(null, false);
       case "demo" -> Cli.demo(args, onStarted -> serve(onStarted, true));
       case "create-program" -> Cli.createProgram(args);
+      case "verify-ledger" -> Cli.verifyLedger(AppConfig.load(), args, System.out);
       case "migrate" -> {
         int applied = Migrations.migrate(AppConfig.load().postgres());
         System.out.println("applied " + applied + " migrations");

@@ -3,6 +3,7 @@ package io.tracklane.cli;
 import io.tracklane.api.CampaignInput;
 import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickIdCodec;
+import io.tracklane.ledger.LedgerVerifier;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.Db;
@@ -12,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +29,9 @@ public final class Cli {
         create-program --name NAME [--time-zone ZONE] [--currency CODE] [--fallback-url URL]
                                       create a program; prints JSON with its id, postback token and first admin key
         demo                          create a demo program, campaign, affiliate and link, print them, then serve
-        migrate                       apply database migrations and exit""";
+        migrate                       apply database migrations and exit
+        verify-ledger [--program N]   recompute commissions, refunds, payouts and cadence counts from the stored
+                                      facts; print each difference; exit 1 if any""";
 
   private Cli() {
   }
@@ -46,6 +50,27 @@ public final class Cli {
           System.out.println(json.encodePrettily());
           return 0;
         }));
+  }
+
+  /**
+   * Recomputes the ledger of one program (or all) with the domain's rules and prints each
+   * difference: 0 when there is none, 1 when there is, 2 on bad arguments.
+   */
+  public static int verifyLedger(AppConfig config, String[] args, PrintStream out) {
+    Map<String, String> opts = options(args);
+    Long program;
+    try {
+      program = opts.containsKey("program") ? Long.valueOf(opts.get("program")) : null;
+    } catch (NumberFormatException e) {
+      System.err.println("--program needs a program id\n" + USAGE);
+      return 2;
+    }
+    return withPool(config, pool -> new LedgerVerifier(pool).verify(program).map(differences -> {
+      differences.forEach(out::println);
+      out.println(differences.isEmpty() ? "ledger verified: no difference"
+          : "ledger differs from its rules: " + differences.size() + " difference(s)");
+      return differences.isEmpty() ? 0 : 1;
+    }));
   }
 
   /** Sets up a demo program, then serves, printing how to use it once the engine is up. */

@@ -199,15 +199,18 @@ final class LedgerStore {
         return null;
       }
       Row r = rows.iterator().next();
-      RewardRule rule = new RewardRule(RewardType.fromWire(r.getString("reward_type")),
-          r.getBigDecimal("commission_percent"), r.getLong("commission_amount_cents"), r.getString("currency"),
-          r.getInteger("cookie_window_days"), r.getInteger("payout_delay_days"),
-          RewardCadence.fromWire(r.getString("reward_cadence")), r.getInteger("max_commission_period_months"),
-          r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
-      return new Terms(rule, ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
+      return new Terms(rule(r, "currency"), ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
           r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")),
           r.getBoolean("hold_client_conversions"));
     });
+  }
+
+  /** A campaign's reward rule from a row with its columns; {@code currency} names the currency column. */
+  static RewardRule rule(Row r, String currency) {
+    return new RewardRule(RewardType.fromWire(r.getString("reward_type")), r.getBigDecimal("commission_percent"),
+        r.getLong("commission_amount_cents"), r.getString(currency), r.getInteger("cookie_window_days"),
+        r.getInteger("payout_delay_days"), RewardCadence.fromWire(r.getString("reward_cadence")),
+        r.getInteger("max_commission_period_months"), r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
   }
 
   Future<Owner> link(SqlConnection tx, long programId, long linkId) {
