@@ -2,50 +2,35 @@ package io.tracklane.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
+import io.tracklane.testing.LedgerEngine;
 import io.tracklane.testing.Http;
-import io.tracklane.testing.TestEngine;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Campaign terms the ledger relies on: a fixed currency once money exists, its default, its cadence. */
 @Timeout(120)
 class CampaignRulesTest {
-  static final Duration WAIT = Duration.ofSeconds(30);
-  private static TestEngine engine;
-  private static Facts facts;
-
-  @BeforeAll
-  static void start() {
-    engine = TestEngine.start(CampaignRulesTest.class, Map.of("ledger.due_job_ms", "200",
-        "ledger.payout_job_ms", "0"));
-    facts = new Facts(engine);
-  }
-
-  @AfterAll
-  static void stop() {
-    facts.close();
-    engine.close();
-  }
+  @RegisterExtension
+  static final LedgerEngine LEDGER = new LedgerEngine();
+  private static final Duration WAIT = LedgerEngine.WAIT;
 
   @Test
   void campaignCurrencyCannotChangeOnceACommissionWasRecorded() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     JsonObject campaign = f.campaign(new JsonObject());
     String id = campaign.getString("id");
     assertEquals(200, updateCampaign(f, id, "USD").statusCode(), "nothing recorded yet: free to change");
     assertEquals(200, updateCampaign(f, id, "EUR").statusCode());
     String code = f.link(id, f.affiliate(id, "fixed@partner.example").getString("id")).getString("code");
     assertEquals(200, f.postback("transaction_id=cur-1&amount=10.00&click_id=" + f.click(code)).statusCode());
-    facts.awaitScalar(1, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    LEDGER.facts().awaitScalar(1, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
 
     HttpResponse<String> refused = updateCampaign(f, id, "JPY");
     assertEquals(409, refused.statusCode(), refused.body());
@@ -55,7 +40,7 @@ class CampaignRulesTest {
 
   @Test
   void aPostbackWithoutCurrencyIsInTheCurrencyOfTheCampaignItIsCreditedTo() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String campaign = f.campaign(new JsonObject().put("currency", "JPY").put("commission_percent", 10)).getString("id");
     String affiliate = f.affiliate(campaign, "yen@partner.example").getString("id");
     f.create("/coupons", new JsonObject().put("campaign_id", campaign).put("affiliate_id", affiliate)
@@ -63,21 +48,21 @@ class CampaignRulesTest {
     assertEquals(200, f.postback("transaction_id=y-1&amount=5000&coupon=YEN&customer_id=yc").statusCode());
     // By the customer's binding alone: still the campaign's currency.
     assertEquals(200, f.postback("transaction_id=y-2&amount=3000&customer_id=yc").statusCode());
-    facts.awaitScalar(2, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
-    assertEquals(List.of("y-1 5000 JPY 500", "y-2 3000 JPY 300"), facts.sql("""
+    LEDGER.facts().awaitScalar(2, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    assertEquals(List.of("y-1 5000 JPY 500", "y-2 3000 JPY 300"), LEDGER.facts().sql("""
         SELECT v.transaction_id || ' ' || v.amount_minor || ' ' || v.currency || ' ' || m.amount_minor AS line
           FROM conversions v JOIN commissions m ON m.conversion_id = v.id
          WHERE v.program_id = $1 ORDER BY v.transaction_id""", f.programId).stream()
         .map(r -> r.getString("line")).toList());
     // More decimals than yen have: rejected by the ledger, which alone knows the campaign's currency.
     assertEquals(200, f.postback("transaction_id=y-3&amount=10.5&coupon=YEN").statusCode());
-    facts.awaitScalar(1, WAIT, "SELECT count(*) FROM rejected_events WHERE program_id = $1"
+    LEDGER.facts().awaitScalar(1, WAIT, "SELECT count(*) FROM rejected_events WHERE program_id = $1"
         + " AND reason = 'invalid_amount'", f.programId);
   }
 
   @Test
   void cadenceIsCountedPerCampaignWhileTheBindingStaysPerProgram() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String every = f.campaign(new JsonObject().put("reward_cadence", "every_payment").put("commission_percent", 10))
         .getString("id");
     String once = f.campaign(new JsonObject().put("reward_cadence", "one_time").put("commission_percent", 20))
@@ -89,34 +74,34 @@ class CampaignRulesTest {
     for (int i = 0; i < 3; i++) {
       assertEquals(200, f.postback("transaction_id=ev-" + i + "&amount=10.00&coupon=EV&customer_id=cc").statusCode());
     }
-    facts.awaitScalar(3, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    LEDGER.facts().awaitScalar(3, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
     // Three sales under the every-payment campaign do not use up the one-time campaign's commission.
     assertEquals(200, f.postback("transaction_id=on-1&amount=10.00&coupon=ON&customer_id=cc").statusCode());
     assertEquals(200, f.postback("transaction_id=on-2&amount=10.00&coupon=ON&customer_id=cc").statusCode());
-    facts.awaitScalar(5, WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1", f.programId);
-    facts.awaitScalar(4, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
-    assertEquals(200L, facts.scalar("SELECT m.amount_minor FROM commissions m JOIN conversions v"
+    LEDGER.facts().awaitScalar(5, WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1", f.programId);
+    LEDGER.facts().awaitScalar(4, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    assertEquals(200L, LEDGER.facts().scalar("SELECT m.amount_minor FROM commissions m JOIN conversions v"
         + " ON v.id = m.conversion_id WHERE v.program_id = $1 AND v.transaction_id = 'on-1'", f.programId));
     // The binding is per program: still the first affiliate, and a sale without coupon earns for it.
-    assertEquals(Long.parseLong(first), facts.scalar("SELECT affiliate_id FROM customers WHERE program_id = $1",
+    assertEquals(Long.parseLong(first), LEDGER.facts().scalar("SELECT affiliate_id FROM customers WHERE program_id = $1",
         f.programId));
     assertEquals(200, f.postback("transaction_id=bound-1&amount=10.00&customer_id=cc").statusCode());
-    facts.awaitScalar(4, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1 AND affiliate_id = $2",
+    LEDGER.facts().awaitScalar(4, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1 AND affiliate_id = $2",
         f.programId, Long.parseLong(first));
   }
 
   @Test
   void clientConversionsAreMarkedAndHeldForApprovalWhereTheCampaignSaysSo() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     JsonObject campaign = f.campaign(new JsonObject().put("accept_client_conversions", true)
         .put("hold_client_conversions", true).put("payout_delay_days", 0));
     assertEquals(true, campaign.getBoolean("hold_client_conversions"), campaign.encode());
     String id = campaign.getString("id");
     String code = f.link(id, f.affiliate(id, "pixel@partner.example").getString("id")).getString("code");
-    assertEquals(200, Http.get(engine.edgeUrl() + "/c.gif?transaction_id=px-1&amount=20.00", "Cookie",
+    assertEquals(200, Http.get(LEDGER.engine().edgeUrl() + "/c.gif?transaction_id=px-1&amount=20.00", "Cookie",
         "tl_click=" + f.click(code)).statusCode());
     assertEquals(200, f.postback("transaction_id=s2s-1&amount=20.00&click_id=" + f.click(code)).statusCode());
-    facts.awaitScalar(2, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
+    LEDGER.facts().awaitScalar(2, WAIT, "SELECT count(*) FROM commissions WHERE program_id = $1", f.programId);
     Http.sleep(1000);
 
     Map<String, JsonObject> conversions = new java.util.HashMap<>();
@@ -129,7 +114,7 @@ class CampaignRulesTest {
     assertEquals("pending", held.getString("status"), held.encode());
     assertEquals(true, held.getBoolean("held"), held.encode());
     assertEquals("due", commissionOf(f, conversions.get("s2s-1").getString("id")).getString("status"));
-    HttpResponse<String> approved = Http.put(engine.apiUrl() + "/commissions/" + held.getString("id"),
+    HttpResponse<String> approved = Http.put(LEDGER.engine().apiUrl() + "/commissions/" + held.getString("id"),
         "application/json", "{\"status\":\"due\"}", "X-Api-Key", f.ownerKey);
     assertEquals(200, approved.statusCode(), approved.body());
     assertEquals(false, Http.json(approved).getBoolean("held"), approved.body());
@@ -142,7 +127,7 @@ class CampaignRulesTest {
   }
 
   private static HttpResponse<String> updateCampaign(Fixtures f, String id, String currency) {
-    return Http.put(engine.apiUrl() + "/campaigns/" + id, "application/json",
+    return Http.put(LEDGER.engine().apiUrl() + "/campaigns/" + id, "application/json",
         new JsonObject().put("currency", currency).encode(), "X-Api-Key", f.ownerKey);
   }
 }
