@@ -46,9 +46,6 @@ final class LedgerStore {
             trust = EXCLUDED.trust
         WHERE conversions.status = 'rejected'
       RETURNING id, xmax = 0 AS inserted""";
-  private static final String REFUND_EXISTS = """
-      SELECT 1 FROM conversions
-       WHERE program_id = $1 AND transaction_id = $2 AND kind = 'refund' AND refund_key = $3 AND status = 'credited'""";
   private static final String PROGRAM_CURRENCY = "SELECT currency FROM programs WHERE id = $1";
   private static final String INSERT_REJECTED = """
       INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload, occurred_at)
@@ -61,13 +58,6 @@ final class LedgerStore {
   /** A fact credited after it was rejected: its rejection is resolved, not erased. */
   private static final String RESOLVE = """
       UPDATE rejected_events SET resolved_at = now() WHERE program_id = $1 AND event_id = $2 AND resolved_at IS NULL""";
-  /** Refunds rejected because their sale was unknown or not credited, in the order they happened. */
-  private static final String WAITING_REFUNDS = """
-      SELECT j.event_id, j.event_type, j.payload, coalesce(j.occurred_at, v.occurred_at) AS occurred_at
-        FROM conversions v JOIN rejected_events j ON j.program_id = v.program_id AND j.event_id = v.event_id
-       WHERE v.program_id = $1 AND v.transaction_id = $2 AND v.kind = 'refund' AND v.status = 'rejected'
-         AND v.reject_reason IN ('unknown_sale', 'sale_not_credited')
-       ORDER BY v.occurred_at, v.id""";
   /** Everything that decides whether and how much a (campaign, affiliate) pair earns, in one row. */
   private static final String TERMS = """
       SELECT c.reward_type, c.commission_percent, c.commission_amount_cents, c.lead_reward_cents, c.currency,
@@ -219,24 +209,6 @@ final class LedgerStore {
 
   Future<Owner> coupon(SqlConnection tx, long programId, String code) {
     return tx.preparedQuery(COUPON).execute(Tuple.of(programId, code)).map(LedgerStore::owner);
-  }
-
-  /** Whether this refund (by its identity) was applied already: a retried refund applies once. */
-  Future<Boolean> refundExists(SqlConnection tx, long programId, String transactionId, String refundKey) {
-    return tx.preparedQuery(REFUND_EXISTS).execute(Tuple.of(programId, transactionId, refundKey))
-        .map(rows -> rows.size() > 0);
-  }
-
-  /** The refunds of a sale that arrived before it (or before it was credited): they apply once it is. */
-  Future<List<CloudEvent>> waitingRefunds(SqlConnection tx, long programId, String transactionId) {
-    return tx.preparedQuery(WAITING_REFUNDS).execute(Tuple.of(programId, transactionId)).map(rows -> {
-      List<CloudEvent> out = new ArrayList<>();
-      for (Row r : rows) {
-        out.add(new CloudEvent(r.getString("event_id"), r.getString("event_type"), programId,
-            r.getOffsetDateTime("occurred_at").toInstant(), (JsonObject) r.getValue("payload")));
-      }
-      return out;
-    });
   }
 
   /** The program's currency: what an amount is read in when neither the postback nor a campaign names one. */

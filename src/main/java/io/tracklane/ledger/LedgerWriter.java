@@ -109,7 +109,7 @@ public final class LedgerWriter {
   private Future<Void> waitingRefunds(SqlConnection tx, Batch batch) {
     Future<Void> chain = Future.succeededFuture();
     for (Map.Entry<Long, String> sale : batch.creditedSales) {
-      chain = chain.compose(v -> store.waitingRefunds(tx, sale.getKey(), sale.getValue()))
+      chain = chain.compose(v -> refunds.waiting(tx, sale.getKey(), sale.getValue()))
           .compose(waiting -> inOrder(tx, waiting, batch));
     }
     return chain;

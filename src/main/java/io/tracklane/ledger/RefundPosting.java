@@ -50,6 +50,17 @@ final class RefundPosting {
        WHERE program_id = $1 AND id = $2 AND status IN ('pending', 'due') AND payout_id IS NULL
       RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version, status""";
 
+  private static final String REFUND_EXISTS = """
+      SELECT 1 FROM conversions
+       WHERE program_id = $1 AND transaction_id = $2 AND kind = 'refund' AND refund_key = $3 AND status = 'credited'""";
+  /** Refunds rejected because their sale was unknown or not credited, in the order they happened. */
+  private static final String WAITING_REFUNDS = """
+      SELECT j.event_id, j.event_type, j.payload, coalesce(j.occurred_at, v.occurred_at) AS occurred_at
+        FROM conversions v JOIN rejected_events j ON j.program_id = v.program_id AND j.event_id = v.event_id
+       WHERE v.program_id = $1 AND v.transaction_id = $2 AND v.kind = 'refund' AND v.status = 'rejected'
+         AND v.reject_reason IN ('unknown_sale', 'sale_not_credited')
+       ORDER BY v.occurred_at, v.id""";
+
   private final LedgerStore store;
   private final Outbox outbox;
   private final Reversals reversals;
@@ -63,6 +74,24 @@ final class RefundPosting {
   /** The refund fact's identity among its sale's refunds ({@link Refunds#identity}). */
   static String identity(JsonObject d) {
     return Refunds.identity(d.getString("refund_id"), LedgerWriter.posted(d).major());
+  }
+
+  /** The refunds of a sale that arrived before it (or before it was credited): they apply once it is. */
+  Future<List<CloudEvent>> waiting(SqlConnection tx, long programId, String transactionId) {
+    return tx.preparedQuery(WAITING_REFUNDS).execute(Tuple.of(programId, transactionId)).map(rows -> {
+      List<CloudEvent> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new CloudEvent(r.getString("event_id"), r.getString("event_type"), programId,
+            r.getOffsetDateTime("occurred_at").toInstant(), (JsonObject) r.getValue("payload")));
+      }
+      return out;
+    });
+  }
+
+  /** Whether this refund (by its identity) was applied already: a retried refund applies once. */
+  private static Future<Boolean> refundExists(SqlConnection tx, long programId, String transactionId, String refundKey) {
+    return tx.preparedQuery(REFUND_EXISTS).execute(Tuple.of(programId, transactionId, refundKey))
+        .map(rows -> rows.size() > 0);
   }
 
   /** Applies the refund; the Future holds the reason when it cannot be credited, else null. */
@@ -95,7 +124,7 @@ final class RefundPosting {
           refund, d.getString("click_id"), d.getString("coupon"), sale.getLong("affiliate_id"),
           sale.getLong("campaign_id"), sale.getLong("link_id"), "credited", null, event.time(),
           sale.getLong("customer_id"), key, d.getString("refund_id"), Trust.fromWire(d.getString("trust")));
-      return store.refundExists(tx, event.programId(), d.getString("transaction_id"), key).compose(applied -> {
+      return refundExists(tx, event.programId(), d.getString("transaction_id"), key).compose(applied -> {
         if (applied) {
           return Future.succeededFuture((String) null);
         }
