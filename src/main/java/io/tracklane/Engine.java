@@ -22,6 +22,7 @@ import io.tracklane.api.PayoutsHandler;
 import io.tracklane.api.PostbacksHandler;
 import io.tracklane.api.RateLimiter;
 import io.tracklane.api.ReferralsHandler;
+import io.tracklane.api.RejectedEventsHandler;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
@@ -30,6 +31,8 @@ import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
+import io.tracklane.edge.PostbackMarks;
+import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.KafkaEventPublisher;
 import io.tracklane.firehose.Topics;
 import io.tracklane.ledger.DueJob;
@@ -40,6 +43,7 @@ import io.tracklane.ledger.LedgerWriter;
 import io.tracklane.ledger.OutboxRelay;
 import io.tracklane.ledger.OutboxSweepVerticle;
 import io.tracklane.ledger.Payouts;
+import io.tracklane.ledger.RejectedFactRetries;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.store.AffiliateRepository;
@@ -133,7 +137,7 @@ public final class Engine {
       if (config.runs(Role.API)) {
         caches.add(access.keys());
         deployments.add(vertx.deployVerticle(access.usage()));
-        deployments.add(apiRouter(vertx, config, pool, access, clock).compose(router ->
+        deployments.add(apiRouter(vertx, config, pool, access, publisher, clock).compose(router ->
             vertx.deployVerticle(() -> new ApiVerticle(config.http(), router),
                 new DeploymentOptions().setInstances(config.http().apiInstances()))));
       }
@@ -143,7 +147,8 @@ public final class Engine {
       }
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
-        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics);
+        PostbackMarks marks = new PostbackMarks(redis, config.redis().keyPrefix());
+        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
                 new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
@@ -207,7 +212,8 @@ public final class Engine {
    * The API: its contract, every handler registered by operationId, and the key authentication.
    * Public for tests that serve the same API over an instrumented pool.
    */
-  public static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, ApiAccess access, Clock clock) {
+  public static Future<Router> apiRouter(Vertx vertx, AppConfig config, Pool pool, ApiAccess access,
+      EventPublisher publisher, Clock clock) {
     Buffer document = OpenApiDocument.read();
     return OpenApiDocument.contract(vertx, document).map(contract -> {
       AuditLog audit = new AuditLog(pool);
@@ -226,6 +232,8 @@ public final class Engine {
       new PayoutsHandler(pool, new Payouts(pool, clock)).register(ops);
       new CouponsHandler(pool, campaigns, affiliates, audit, changed).register(ops);
       new AuditLogHandler(audit).register(ops);
+      new RejectedEventsHandler(pool, new RejectedFactRetries(pool, publisher, config.kafka().topicFacts()), audit)
+          .register(ops);
       new FxRatesHandler(pool, audit).register(ops);
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
       new ReferralsHandler(pool).register(ops);
@@ -240,6 +248,11 @@ public final class Engine {
   }
 
   /** What the API role shares across its instances; null when this engine does not run it. */
+  /** The one event publisher of this engine (its Kafka producer). */
+  public EventPublisher publisher() {
+    return publisher;
+  }
+
   public ApiAccess apiAccess() {
     return apiAccess;
   }

@@ -5,20 +5,22 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracklane.cli.Cli;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.ConfigException;
+import io.tracklane.config.ConfigSource;
 import io.tracklane.store.Migrations;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The entry point: {@code serve} (default) runs the engine; {@code create-program}, {@code demo}
- * and {@code migrate} are the command-line tools (see {@link Cli}).
+ * The entry point: {@code serve} (default) runs the engine; {@code create-program}, {@code demo},
+ * {@code migrate} and {@code verify-ledger} are the command-line tools (see {@link Cli}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -38,10 +40,11 @@ public final class Main {
   static int run(String[] args) {
     String command = args.length == 0 ? "serve" : args[0];
     return switch (command) {
-      case "serve" -> serve(null);
-      case "demo" -> Cli.demo(args, Main::serve);
+      case "serve" -> serve(null, false);
+      case "demo" -> Cli.demo(args, onStarted -> serve(onStarted, true));
       case "create-program" -> Cli.createProgram(args);
       case "set-rate-limit" -> Cli.setRateLimit(args);
+      case "verify-ledger" -> Cli.verifyLedger(AppConfig.load(), args, System.out);
       case "migrate" -> {
         int applied = Migrations.migrate(AppConfig.load().postgres());
         System.out.println("applied " + applied + " migrations");
@@ -58,9 +61,18 @@ public final class Main {
     };
   }
 
-  /** Runs the engine until the JVM is asked to stop; {@code onStarted} runs once it serves. */
-  static int serve(Runnable onStarted) {
+  /**
+   * Runs the engine until the JVM is asked to stop; {@code onStarted} runs once it serves. Only the
+   * demo may run with the development click-id key: it is public, so anyone could mint click ids.
+   */
+  static int serve(Runnable onStarted, boolean allowDevelopmentKey) {
     AppConfig config = AppConfig.load();
+    if (!allowDevelopmentKey && config.clickId().hasDevelopmentKey()) {
+      throw new ConfigException(List.of("click_id.keys holds the development key written in "
+          + "config/application.yaml, which anyone can read and sign click ids with. Set "
+          + ConfigSource.envName("click_id.keys") + " to your own keys, e.g. 1:$(openssl rand -base64 32 | tr '+/' "
+          + "'-_' | tr -d '=') (only the demo command runs with the development key)."));
+    }
     Migrations.migrate(config.postgres());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);

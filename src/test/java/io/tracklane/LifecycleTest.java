@@ -75,6 +75,23 @@ class LifecycleTest {
         text);
   }
 
+  @Test
+  void serveRefusesTheDevelopmentClickIdKeyNamingTheVariableToSet() throws Exception {
+    Path out = Files.createTempFile("dev-key", ".out");
+    ProcessBuilder pb = builder(out, "serve");
+    // As a fresh install would run: the key written in config/application.yaml.
+    pb.environment().remove(ConfigSource.envName("click_id.keys"));
+    Process p = pb.start();
+    try {
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "refused at once instead of serving");
+      assertEquals(2, p.exitValue());
+      String text = Files.readString(out);
+      assertTrue(text.contains("TRACKLANE_CLICK_ID_KEYS") && text.contains("development"), text);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   private Process child(Path output, String... args) throws IOException {
     return builder(output, args).start();
   }

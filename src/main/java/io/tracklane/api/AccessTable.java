@@ -61,6 +61,8 @@ public final class AccessTable {
       Map.entry("listReferrals", OWNER_READ),
       Map.entry("listLeads", OWNER_READ),
       Map.entry("listRejectedEvents", OWNER_READ),
+      Map.entry("retryRejectedEvent", OWNER_WRITE),
+      Map.entry("retryRejectedEvents", OWNER_WRITE),
       Map.entry("getPostbackStatus", OWNER_READ),
       Map.entry("listPayouts", OWNER_READ),
       Map.entry("getPayout", OWNER_READ),

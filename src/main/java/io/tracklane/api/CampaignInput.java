@@ -17,7 +17,7 @@ public final class CampaignInput {
       "currency", "reward_type", "commission_percent", "commission_amount_cents", "lead_reward_cents",
       "cookie_window_days", "minimum_payout_cents", "payout_delay_days", "reward_cadence",
       "max_commission_period_months", "max_commissions", "auto_approve_affiliates", "accept_client_conversions",
-      "state");
+      "state", "hold_client_conversions");
   public static final Set<String> FIELDS = Set.copyOf(COLUMNS);
   private static final long MAX_CENTS = 1_000_000_000_000L;
 
@@ -82,7 +82,8 @@ public final class CampaignInput {
         .addValue(maxCount == null ? null : maxCount.intValue())
         .addValue(boolOr(Json.bool(json, "auto_approve_affiliates"), true))
         .addValue(boolOr(Json.bool(json, "accept_client_conversions"), false))
-        .addValue(orDefault(Json.oneOf(json, "state", "active", "disabled"), "active"));
+        .addValue(orDefault(Json.oneOf(json, "state", "active", "disabled"), "active"))
+        .addValue(boolOr(Json.bool(json, "hold_client_conversions"), false));
   }
 
   private static String orDefault(String value, String fallback) {

@@ -77,7 +77,10 @@ public final class CampaignsHandler {
         return Future.failedFuture(HttpError.notFound("Campaign not found."));
       }
       Tuple values = CampaignInput.toTuple(before.copy().mergeIn(body), before.getString("currency"));
-      return campaigns.update(tx, programId, id, values).compose(v -> campaigns.get(tx, programId, id))
+      return campaigns.update(tx, programId, id, values).compose(updated -> updated
+          ? campaigns.get(tx, programId, id)
+          : Future.failedFuture(HttpError.conflict("The campaign's currency cannot change once conversions, "
+              + "leads or commissions were recorded under it; create a new campaign instead.")))
           .compose(after -> audit.record(tx, actor, "campaign.updated", "campaign", id, before, after).map(after));
     })).onSuccess(updated -> {
       onChange.run();

@@ -3,6 +3,7 @@ package io.tracklane.cli;
 import io.tracklane.api.CampaignInput;
 import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickIdCodec;
+import io.tracklane.ledger.LedgerVerifier;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.AuditLog;
 import io.tracklane.store.CampaignRepository;
@@ -14,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,7 +33,9 @@ public final class Cli {
         set-rate-limit --program-id ID --requests N|default
                                       API requests per window for the program's keys without their own limit
         demo                          create a demo program, campaign, affiliate and link, print them, then serve
-        migrate                       apply database migrations and exit""";
+        migrate                       apply database migrations and exit
+        verify-ledger [--program N]   recompute commissions, refunds, payouts and cadence counts from the stored
+                                      facts; print each difference; exit 1 if any""";
 
   private Cli() {
   }
@@ -74,6 +78,27 @@ public final class Cli {
       System.out.println("program " + programId + ": " + (limit == null ? "default rate limit"
           : limit + " requests per window"));
       return 0;
+    }));
+  }
+
+  /**
+   * Recomputes the ledger of one program (or all) with the domain's rules and prints each
+   * difference: 0 when there is none, 1 when there is, 2 on bad arguments.
+   */
+  public static int verifyLedger(AppConfig config, String[] args, PrintStream out) {
+    Map<String, String> opts = options(args);
+    Long program;
+    try {
+      program = opts.containsKey("program") ? Long.valueOf(opts.get("program")) : null;
+    } catch (NumberFormatException e) {
+      System.err.println("--program needs a program id\n" + USAGE);
+      return 2;
+    }
+    return withPool(config, pool -> new LedgerVerifier(pool).verify(program).map(differences -> {
+      differences.forEach(out::println);
+      out.println(differences.isEmpty() ? "ledger verified: no difference"
+          : "ledger differs from its rules: " + differences.size() + " difference(s)");
+      return differences.isEmpty() ? 0 : 1;
     }));
   }
 

@@ -2,6 +2,8 @@ package io.tracklane.config;
 
 import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.IpRanges;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -53,6 +55,17 @@ public record AppConfig(
   }
 
   public record ClickIdConfig(Map<Integer, byte[]> keys, int currentKeyId) {
+    /**
+     * The secret of the key written in config/application.yaml: public, so anyone could mint click
+     * ids with it. Only the demo may run with it.
+     */
+    static final byte[] DEVELOPMENT_SECRET = "development-only-click-id-key-change-me"
+        .getBytes(StandardCharsets.US_ASCII);
+
+    /** Whether any listed key (current or kept for old ids) is the public development key. */
+    public boolean hasDevelopmentKey() {
+      return keys.values().stream().anyMatch(k -> Arrays.equals(k, DEVELOPMENT_SECRET));
+    }
   }
 
   /** How long the edge remembers postbacks and visitors in Redis, and how long it waits for Redis. */

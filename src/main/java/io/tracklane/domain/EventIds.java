@@ -21,6 +21,14 @@ public final class EventIds {
   }
 
   /**
+   * A refund's idempotency key: several refunds of one sale each have their own id, named by
+   * {@link Refunds#identity}, and a retried refund has the same.
+   */
+  public static String refund(long programId, String transactionId, String identity) {
+    return "pb_" + name(programId + "|refund|" + transactionId + "|" + identity);
+  }
+
+  /**
    * A repeated postback's own id: random, since each repeat is a new request, but shaped like a
    * postback id so its status can be asked for the same way.
    */

@@ -24,18 +24,22 @@ public record FxRate(String base, String quote, BigDecimal rate) {
   }
 
   /**
-   * Converts an amount in {@code base} into {@code quote}. The rounding goes through
-   * {@link Money#percent}, the one rounding rule: the minor units are read in the quote currency and
-   * scaled by the rate, shifted by the difference of minor digits (EUR 2, JPY 0).
+   * Converts an amount in {@code base} into {@code quote}, rounded once by {@link Money#rounded}:
+   * the minor units are scaled by the rate, shifted by the difference of minor digits (EUR 2, JPY 0).
    */
   public Money convert(Money amount) {
+    return Money.rounded(exactMinor(amount), quote);
+  }
+
+  /** The converted amount in minor units of {@code quote}, not rounded: for computations that round once. */
+  public BigDecimal exactMinor(Money amount) {
     if (!amount.currency().equals(base)) {
       throw new IllegalArgumentException("rate " + base + "->" + quote + " cannot convert " + amount.currency());
     }
     if (base.equals(quote)) {
-      return amount;
+      return BigDecimal.valueOf(amount.minor());
     }
     int shift = Currencies.minorDigits(quote) - Currencies.minorDigits(base);
-    return Money.of(amount.minor(), quote).percent(rate.movePointRight(2 + shift));
+    return BigDecimal.valueOf(amount.minor()).multiply(rate).movePointRight(shift);
   }
 }

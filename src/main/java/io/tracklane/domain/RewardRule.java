@@ -34,13 +34,13 @@ public record RewardRule(
 
   /**
    * The commission a sale earns under the reward type and cadence, or empty when the cadence is
-   * exhausted. {@code sale} is already in the campaign currency.
+   * exhausted. {@code rate} converts the sale's currency into the campaign's.
    */
-  public Optional<Money> saleCommission(Money sale, CustomerHistory customer, Instant at, ZoneId zone) {
+  public Optional<Money> saleCommission(Money sale, FxRate rate, CustomerHistory customer, Instant at, ZoneId zone) {
     if (!cadenceAllows(customer.firstCommissionedAt(), customer.commissionedSales(), at, zone)) {
       return Optional.empty();
     }
-    return Optional.of(commissionFor(sale));
+    return Optional.of(commissionFor(sale, rate));
   }
 
   /** The flat lead reward, when the campaign pays one. */
@@ -49,10 +49,18 @@ public record RewardRule(
         : Optional.of(Money.of(leadRewardMinor, currency));
   }
 
-  /** The commission a sale of {@code sale} earns before the cadence is considered. */
+  /** The commission a sale in the campaign's currency earns before the cadence is considered. */
   public Money commissionFor(Money sale) {
+    return commissionFor(sale, FxRate.identity(sale.currency()));
+  }
+
+  /**
+   * The commission a sale earns before the cadence is considered: converted and taken as a percent
+   * exactly, then rounded once.
+   */
+  public Money commissionFor(Money sale, FxRate rate) {
     return switch (rewardType) {
-      case PERCENT -> sale.percent(commissionPercent);
+      case PERCENT -> Money.rounded(rate.exactMinor(sale).multiply(commissionPercent).movePointLeft(2), currency);
       case AMOUNT -> Money.of(commissionAmountMinor, currency);
     };
   }

@@ -1,8 +1,9 @@
 package io.tracklane.edge;
 
-import io.tracklane.domain.ClickId;
 import io.tracklane.domain.EventIds;
 import io.tracklane.domain.Money;
+import io.tracklane.domain.PostedAmount;
+import io.tracklane.domain.Refunds;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.http.HttpError;
@@ -60,24 +61,29 @@ final class PostbackHandler implements Handler<RoutingContext> {
 
   /** Publishes the postback as a fact of {@code program}; {@code trust} is "server" or "client". */
   Future<Outcome> record(ProgramInfo program, PostbackRequest pb, String trust) {
-    String eventId = EventIds.postback(program.id(), pb.event(), pb.transactionId());
-    return currencyFor(pb, program).compose(currency -> {
-      Money amount = pb.amount() == null ? Money.of(0, currency) : Money.parse(pb.amount(), currency);
-      String mark = "pb:" + eventId;
-      // Redis only saves work here: when it is down, publish and let the idempotent ledger dedupe.
-      return edge.marks().exists(mark).otherwise(false).compose(seen -> {
-        if (seen) {
-          return recordDuplicate(program, pb, eventId, trust).map(duplicateId -> {
-            edge.metrics().postbacksDuplicate.increment();
-            return new Outcome("duplicate", eventId, duplicateId);
-          });
-        }
-        return publish(program, pb, eventId, amount, trust).map(v -> {
-          edge.metrics().postbacksAccepted.increment();
-          // Marked only after the broker's ack, so a failed first try is never taken for a duplicate.
-          edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds());
-          return new Outcome("accepted", eventId, null);
+    // The currency is checked here when the postback names it; without one, the ledger reads the
+    // amount in the currency of the campaign it credits (which only it knows: coupon, customer binding).
+    PostedAmount amount = pb.amount() == null ? new PostedAmount(null, null, pb.currency())
+        : pb.currency() != null ? new PostedAmount(Money.parse(pb.amount(), pb.currency()).minor(), pb.amount(),
+            pb.currency())
+        : new PostedAmount(null, Money.parseMajor(pb.amount()).toPlainString(), null);
+    String eventId = "refund".equals(pb.event())
+        ? EventIds.refund(program.id(), pb.transactionId(), Refunds.identity(pb.refundId(), amount.major()))
+        : EventIds.postback(program.id(), pb.event(), pb.transactionId());
+    String mark = PostbackMarks.key(eventId);
+    // Redis only saves work here: when it is down, publish and let the idempotent ledger dedupe.
+    return edge.marks().exists(mark).otherwise(false).compose(seen -> {
+      if (seen) {
+        return recordDuplicate(program, pb, eventId, trust).map(duplicateId -> {
+          edge.metrics().postbacksDuplicate.increment();
+          return new Outcome("duplicate", eventId, duplicateId);
         });
+      }
+      return publish(program, pb, eventId, amount, trust).map(v -> {
+        edge.metrics().postbacksAccepted.increment();
+        // Marked only after the broker's ack, so a failed first try is never taken for a duplicate.
+        edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds());
+        return new Outcome("accepted", eventId, null);
       });
     });
   }
@@ -99,7 +105,8 @@ final class PostbackHandler implements Handler<RoutingContext> {
     });
   }
 
-  private Future<Void> publish(ProgramInfo program, PostbackRequest pb, String eventId, Money amount, String trust) {
+  private Future<Void> publish(ProgramInfo program, PostbackRequest pb, String eventId, PostedAmount amount,
+      String trust) {
     JsonObject data = new JsonObject()
         .put("event", pb.event())
         .put("transaction_id", pb.transactionId())
@@ -107,8 +114,10 @@ final class PostbackHandler implements Handler<RoutingContext> {
         .put("coupon", pb.coupon())
         .put("customer_id", pb.customerId())
         .put("customer_email", pb.customerEmail())
+        .put("amount", amount.text())
         .put("amount_minor", amount.minor())
         .put("currency", amount.currency())
+        .put("refund_id", pb.refundId())
         .put("trust", trust);
     Instant now = edge.clock().instant();
     CloudEvent event = new CloudEvent(eventId, EventTypes.POSTBACK_RECEIVED, program.id(), now, data);
@@ -117,18 +126,5 @@ final class PostbackHandler implements Handler<RoutingContext> {
       LOG.warn("postback {} not accepted: {}", eventId, e.toString());
       return Future.failedFuture(HttpError.unavailable("could not record the postback durably, retry"));
     });
-  }
-
-  /** The postback's currency, else the campaign's (from the click id's link), else the program's. */
-  private Future<String> currencyFor(PostbackRequest pb, ProgramInfo program) {
-    if (pb.currency() != null) {
-      return Future.succeededFuture(pb.currency());
-    }
-    Long linkId = edge.clickIds().verify(pb.clickId()).map(ClickId::linkId).orElse(null);
-    if (linkId == null) {
-      return Future.succeededFuture(program.currency());
-    }
-    return edge.lookups().linksById().get(linkId).map(link -> link == null || link.programId() != program.id()
-        ? program.currency() : link.currency());
   }
 }

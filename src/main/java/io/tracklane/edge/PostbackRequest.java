@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  * it sees only the raw request parts, so the fuzz test drives it without a server.
  */
 public record PostbackRequest(String token, String transactionId, String event, String clickId, String coupon,
-    String customerId, String customerEmail, String amount, String currency) {
+    String customerId, String customerEmail, String amount, String currency, String refundId) {
 
   static final Set<String> FIELDS = Set.of("token", "transaction_id", "event", "click_id", "coupon", "customer_id",
-      "customer_email", "amount", "currency");
+      "customer_email", "amount", "currency", "refund_id");
   private static final Set<String> EVENTS = Set.of("sale", "lead", "refund");
   private static final Set<String> WHOLE_NUMBER_FIELDS = Set.of("transaction_id", "customer_id");
   private static final Pattern DECIMAL = Pattern.compile("\\d{1,19}(\\.\\d{1,6})?");
@@ -73,8 +73,9 @@ public record PostbackRequest(String token, String transactionId, String event, 
       throw HttpError.badRequest("one of click_id, coupon or customer_id is required to attribute");
     }
     String amount = field(fields, "amount", 32);
-    if (amount == null && !"lead".equals(event)) {
-      throw HttpError.badRequest("amount is required for a " + event);
+    // A lead needs none; a refund without one refunds what remains of its sale.
+    if (amount == null && "sale".equals(event)) {
+      throw HttpError.badRequest("amount is required for a sale");
     }
     if (amount != null && !DECIMAL.matcher(amount).matches()) {
       throw HttpError.badRequest("amount must be a plain non-negative decimal in major units, like 49.90");
@@ -84,8 +85,12 @@ public record PostbackRequest(String token, String transactionId, String event, 
       currency = currency.toUpperCase(Locale.ROOT);
       Currencies.minorDigits(currency);
     }
+    String refundId = field(fields, "refund_id", 255);
+    if (refundId != null && !"refund".equals(event)) {
+      throw HttpError.badRequest("refund_id is only for a refund");
+    }
     return new PostbackRequest(token, transactionId, event, clickId, coupon, customerId,
-        email == null ? null : email.toLowerCase(Locale.ROOT), amount, currency);
+        email == null ? null : email.toLowerCase(Locale.ROOT), amount, currency, refundId);
   }
 
   /** A route handler: POST bodies are JSON or a form, or absent (fields in the query string). */

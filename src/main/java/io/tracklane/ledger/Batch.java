@@ -28,8 +28,12 @@ final class Batch {
   private final List<Instant> commissionTimes = new ArrayList<>();
   private final List<Tuple> clickMarks = new ArrayList<>();
   private final List<Event> events = new ArrayList<>();
-  private final List<Tuple> customerCredits = new ArrayList<>();
+  private final List<CustomerStore.Credit> customerCredits = new ArrayList<>();
   private Map<String, Customer> customers = Map.of();
+  /** Sales credited in this batch, as (program id, transaction id): their waiting refunds apply now. */
+  final List<Map.Entry<Long, String>> creditedSales = new ArrayList<>();
+  /** Postbacks rejected in this batch: the edge forgets them, so a resend after a fix is reprocessed. */
+  final List<String> rejectedPostbacks = new ArrayList<>();
 
   void customers(Map<String, Customer> locked) {
     customers = locked;
@@ -63,6 +67,10 @@ final class Batch {
     commissionTimes.add(time);
   }
 
+  void rejectedPostback(String eventId) {
+    rejectedPostbacks.add(eventId);
+  }
+
   void clickMark(Tuple args) {
     clickMarks.add(args);
   }
@@ -88,7 +96,7 @@ final class Batch {
       events.clear();
       List<Tuple> marks = new ArrayList<>(clickMarks);
       clickMarks.clear();
-      List<Tuple> credits = new ArrayList<>(customerCredits);
+      List<CustomerStore.Credit> credits = new ArrayList<>(customerCredits);
       customerCredits.clear();
       return Future.join(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks),
           customerStore.creditAll(tx, credits)).mapEmpty();

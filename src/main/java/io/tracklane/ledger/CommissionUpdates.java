@@ -13,18 +13,23 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 
-/** An owner's change of a commission's status: allowed moves only, audited and emitted, paying alone when asked. */
+/**
+ * An owner's change of a commission's status: allowed moves only, audited and emitted, carried to
+ * the refund entries that reverse the commission ({@link Reversals}), paying alone when asked.
+ */
 public final class CommissionUpdates {
   private static final String LOCK = """
       SELECT status, payout_id, affiliate_id, amount_minor, currency FROM commissions WHERE program_id = $1 AND id = $2
       FOR UPDATE""";
   private static final String MOVE = """
-      UPDATE commissions SET status = $3, version = version + 1, updated_at = $4 WHERE program_id = $1 AND id = $2
+      UPDATE commissions SET status = $3, version = version + 1, updated_at = $4, held = false
+       WHERE program_id = $1 AND id = $2
       RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version""";
 
   private final Pool pool;
   private final AuditLog audit;
   private final Outbox outbox = new Outbox();
+  private final Reversals reversals = new Reversals(outbox);
   private final Payouts payouts;
   private final Clock clock;
 
@@ -76,6 +81,7 @@ public final class CommissionUpdates {
         : tx.preparedQuery(MOVE).execute(Tuple.of(programId, commissionId, to.wire(), LedgerStore.utc(now)))
             .compose(moved -> outbox.emit(tx, CommissionEvents.statusChanged(moved.iterator().next(), from.wire(),
                 to.wire(), "owner", now)))
+            .compose(v -> reversals.carry(tx, programId, commissionId, to, "owner", now))
             .map(payoutId);
     return payoutAfter.compose(paidIn -> audit.record(tx, actor, "commission.status_changed", "commission",
         commissionId, state(from, payoutId), state(to, paidIn)));

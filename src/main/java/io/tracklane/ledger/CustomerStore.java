@@ -10,19 +10,21 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Customers as the ledger binds and counts them. All customers of a batch are created if new and
- * locked at its start, in key order, and stay locked until it commits: two ledger instances
- * crediting the same customer take turns (one binding, every commissioned sale counted), and
- * because every batch locks in the same order they never deadlock. Within the batch the locked
- * state is tracked in memory and the updates are written in bulk.
+ * Customers as the ledger binds and counts them: the binding to an affiliate is per program (on the
+ * customer), the cadence count per (customer, campaign). All customers of a batch are created if new
+ * and locked at its start, in key order, and stay locked until it commits: two ledger instances
+ * crediting the same customer take turns (one binding, every commissioned sale counted), and because
+ * every batch locks in the same order they never deadlock. The counts of a customer are only written
+ * under its lock. Within the batch the locked state is tracked in memory and the updates are written
+ * in bulk.
  */
 final class CustomerStore {
   /** DO UPDATE (not DO NOTHING) so that existing rows are returned and locked too. */
@@ -30,29 +32,47 @@ final class CustomerStore {
       INSERT INTO customers (program_id, customer_key, external_id, email)
       SELECT p, k, x, e FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(p, k, x, e) ORDER BY p, k
       ON CONFLICT (program_id, customer_key) DO UPDATE SET email = coalesce(customers.email, EXCLUDED.email)
-      RETURNING id, program_id, customer_key, affiliate_id, campaign_id, first_commissioned_at, commissioned_sales""";
-  /** Binds an unbound customer (the first credit wins) and counts a commissioned sale, in one statement. */
-  private static final String CREDIT = """
-      UPDATE customers SET affiliate_id = coalesce(affiliate_id, $3),
-                           campaign_id = CASE WHEN affiliate_id IS NULL THEN $4 ELSE campaign_id END,
-                           bound_at = coalesce(bound_at, $5),
-                           commissioned_sales = commissioned_sales + $6,
-                           first_commissioned_at = CASE WHEN $6 = 1 THEN coalesce(first_commissioned_at, $5)
-                                                        ELSE first_commissioned_at END
-       WHERE program_id = $1 AND id = $2""";
+      RETURNING id, program_id, customer_key, affiliate_id, campaign_id""";
+  private static final String HISTORIES = """
+      SELECT customer_id, campaign_id, first_commissioned_at, commissioned_sales FROM customer_campaigns
+       WHERE (program_id, customer_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))""";
+  /** Binds an unbound customer: the first credit wins. */
+  private static final String BIND = """
+      UPDATE customers SET affiliate_id = $3, campaign_id = $4, bound_at = $5
+       WHERE program_id = $1 AND id = $2 AND affiliate_id IS NULL""";
+  /** Counts a commissioned sale in its campaign; the first one is the anchor. */
+  private static final String COUNT = """
+      INSERT INTO customer_campaigns (program_id, customer_id, campaign_id, first_commissioned_at, commissioned_sales)
+      VALUES ($1, $2, $3, $4, 1)
+      ON CONFLICT (customer_id, campaign_id) DO UPDATE
+        SET commissioned_sales = customer_campaigns.commissioned_sales + 1""";
 
-  /** A locked customer: who it is bound to (if anyone) and its commission history. */
-  record Customer(long id, Long affiliateId, Long campaignId, CustomerHistory history) {
+  /** A locked customer: who it is bound to (if anyone) and its commission history per campaign. */
+  record Customer(long id, Long affiliateId, Long campaignId, Map<Long, CustomerHistory> histories) {
     boolean bound() {
       return affiliateId != null;
     }
 
-    /** The state after a credit: bound if it was not, and one more commissioned sale if it earned. */
+    /** The customer's history in one campaign: what its cadence counts. */
+    CustomerHistory history(long campaign) {
+      return histories.getOrDefault(campaign, CustomerHistory.NEW);
+    }
+
+    /** The state after a credit: bound if it was not, and one more commissioned sale in the campaign if it earned. */
     Customer credited(long affiliate, long campaign, Instant at, boolean commissioned) {
-      CustomerHistory next = !commissioned ? history : new CustomerHistory(
-          history.firstCommissionedAt() == null ? at : history.firstCommissionedAt(), history.commissionedSales() + 1);
+      Map<Long, CustomerHistory> next = histories;
+      if (commissioned) {
+        CustomerHistory h = history(campaign);
+        next = new HashMap<>(histories);
+        next.put(campaign, new CustomerHistory(h.firstCommissionedAt() == null ? at : h.firstCommissionedAt(),
+            h.commissionedSales() + 1));
+      }
       return bound() ? new Customer(id, affiliateId, campaignId, next) : new Customer(id, affiliate, campaign, next);
     }
+  }
+
+  /** The writes of one credit: the binding (null when already bound) and the count (null when not commissioned). */
+  record Credit(Tuple bind, Tuple count) {
   }
 
   /** The batch key of a customer: program and customer key. */
@@ -80,25 +100,40 @@ final class CustomerStore {
         rows.stream().map(r -> (String) r[1]).toArray(String[]::new),
         rows.stream().map(r -> (String) r[2]).toArray(String[]::new),
         rows.stream().map(r -> (String) r[3]).toArray(String[]::new));
-    return tx.preparedQuery(LOCK_ALL).execute(args).map(result -> {
-      Map<String, Customer> out = new HashMap<>();
-      for (Row r : result) {
-        OffsetDateTime first = r.getOffsetDateTime("first_commissioned_at");
-        out.put(key(r.getLong("program_id"), r.getString("customer_key")), new Customer(r.getLong("id"),
-            r.getLong("affiliate_id"), r.getLong("campaign_id"),
-            new CustomerHistory(first == null ? null : first.toInstant(), r.getInteger("commissioned_sales"))));
-      }
-      return out;
+    return tx.preparedQuery(LOCK_ALL).execute(args).compose(locked -> {
+      List<Row> found = new ArrayList<>();
+      locked.forEach(found::add);
+      Tuple ids = Tuple.tuple().addValue(found.stream().map(r -> r.getLong("program_id")).toArray(Long[]::new))
+          .addValue(found.stream().map(r -> r.getLong("id")).toArray(Long[]::new));
+      return tx.preparedQuery(HISTORIES).execute(ids).map(histories -> {
+        Map<Long, Map<Long, CustomerHistory>> byCustomer = new HashMap<>();
+        for (Row h : histories) {
+          byCustomer.computeIfAbsent(h.getLong("customer_id"), k -> new HashMap<>()).put(h.getLong("campaign_id"),
+              new CustomerHistory(h.getOffsetDateTime("first_commissioned_at").toInstant(),
+                  h.getInteger("commissioned_sales")));
+        }
+        Map<String, Customer> out = new HashMap<>();
+        for (Row r : found) {
+          out.put(key(r.getLong("program_id"), r.getString("customer_key")), new Customer(r.getLong("id"),
+              r.getLong("affiliate_id"), r.getLong("campaign_id"), byCustomer.getOrDefault(r.getLong("id"), Map.of())));
+        }
+        return out;
+      });
     });
   }
 
-  /** The arguments of one credit (see {@link Customer#credited}), written in bulk by {@link #creditAll}. */
-  static Tuple credit(long programId, Customer c, long affiliateId, long campaignId, Instant at, boolean commissioned) {
-    return Tuple.of(programId, c.id(), affiliateId, campaignId, LedgerStore.utc(at), commissioned ? 1 : 0);
+  /** The writes of one credit (see {@link Customer#credited}), written in bulk by {@link #creditAll}. */
+  static Credit credit(long programId, Customer c, long affiliateId, long campaignId, Instant at, boolean commissioned) {
+    return new Credit(c.bound() ? null : Tuple.of(programId, c.id(), affiliateId, campaignId, LedgerStore.utc(at)),
+        commissioned ? Tuple.of(programId, c.id(), campaignId, LedgerStore.utc(at)) : null);
   }
 
-  /** Applies the credits in order: each is incremental, so several for one customer add up. */
-  Future<Void> creditAll(SqlConnection tx, List<Tuple> credits) {
-    return credits.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(CREDIT).executeBatch(credits).mapEmpty();
+  /** Applies the credits in order: each count is incremental, so several for one customer add up. */
+  Future<Void> creditAll(SqlConnection tx, List<Credit> credits) {
+    List<Tuple> binds = credits.stream().map(Credit::bind).filter(Objects::nonNull).toList();
+    List<Tuple> counts = credits.stream().map(Credit::count).filter(Objects::nonNull).toList();
+    return (binds.isEmpty() ? Future.<Void>succeededFuture() : tx.preparedQuery(BIND).executeBatch(binds).<Void>mapEmpty())
+        .compose(v -> counts.isEmpty() ? Future.succeededFuture()
+            : tx.preparedQuery(COUNT).executeBatch(counts).mapEmpty());
   }
 }

@@ -21,7 +21,7 @@ public final class DueJob {
   private static final String LOCK = "SELECT pg_try_advisory_xact_lock($1) AS got";
   private static final String MOVE = """
       UPDATE commissions SET status = 'due', version = version + 1, updated_at = $1
-       WHERE id IN (SELECT id FROM commissions WHERE status = 'pending' AND due_at <= $1
+       WHERE id IN (SELECT id FROM commissions WHERE status = 'pending' AND NOT held AND due_at <= $1
                      ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
       RETURNING id, program_id, affiliate_id, campaign_id, amount_minor, currency, payout_id, version""";
 

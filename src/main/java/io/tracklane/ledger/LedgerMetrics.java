@@ -11,6 +11,7 @@ public final class LedgerMetrics {
   final Counter commissions;
   final Counter deadLetters;
   final Counter batchFailures;
+  final Counter bugFailures;
 
   public LedgerMetrics(MeterRegistry registry) {
     facts = Counter.builder("tracklane_ledger_facts_total").description("Facts consumed by the ledger")
@@ -25,6 +26,9 @@ public final class LedgerMetrics {
         .description("Records sent to the dead-letter topic").register(registry);
     batchFailures = Counter.builder("tracklane_ledger_batch_failures_total")
         .description("Batches rolled back and retried").register(registry);
+    bugFailures = Counter.builder("tracklane_ledger_bug_failures_total")
+        .description("Batches that failed on a programming error (retried, never dead-lettered): alert on any")
+        .register(registry);
   }
 
   /** What one batch changed; published only after its transaction committed. */

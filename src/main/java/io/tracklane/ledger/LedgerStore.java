@@ -7,6 +7,7 @@ import io.tracklane.domain.Money;
 import io.tracklane.domain.RewardCadence;
 import io.tracklane.domain.RewardRule;
 import io.tracklane.domain.RewardType;
+import io.tracklane.domain.Trust;
 import io.tracklane.firehose.CloudEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -34,17 +35,34 @@ final class LedgerStore {
       ON CONFLICT DO NOTHING""";
   private static final String INSERT_CONVERSION = """
       INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
-                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-      ON CONFLICT (program_id, transaction_id, kind) DO NOTHING RETURNING id""";
+                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
+                               refund_key, refund_id, trust)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+      ON CONFLICT (program_id, transaction_id, kind, refund_key) DO UPDATE
+        SET event_id = EXCLUDED.event_id, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
+            click_id = EXCLUDED.click_id, coupon = EXCLUDED.coupon, affiliate_id = EXCLUDED.affiliate_id,
+            campaign_id = EXCLUDED.campaign_id, link_id = EXCLUDED.link_id, status = EXCLUDED.status,
+            reject_reason = EXCLUDED.reject_reason, customer_id = EXCLUDED.customer_id, refund_id = EXCLUDED.refund_id,
+            trust = EXCLUDED.trust
+        WHERE conversions.status = 'rejected'
+      RETURNING id, xmax = 0 AS inserted""";
+  private static final String PROGRAM_CURRENCY = "SELECT currency FROM programs WHERE id = $1";
   private static final String INSERT_REJECTED = """
-      INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id, event_id) DO NOTHING RETURNING id""";
+      INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload, occurred_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (program_id, event_id) DO UPDATE
+        SET reason = EXCLUDED.reason, payload = EXCLUDED.payload, attempts = rejected_events.attempts + 1,
+            resolved_at = NULL
+        WHERE rejected_events.reason <> 'duplicate'
+      RETURNING id, xmax = 0 AS inserted""";
+  /** A fact credited after it was rejected: its rejection is resolved, not erased. */
+  private static final String RESOLVE = """
+      UPDATE rejected_events SET resolved_at = now() WHERE program_id = $1 AND event_id = $2 AND resolved_at IS NULL""";
   /** Everything that decides whether and how much a (campaign, affiliate) pair earns, in one row. */
   private static final String TERMS = """
       SELECT c.reward_type, c.commission_percent, c.commission_amount_cents, c.lead_reward_cents, c.currency,
              c.cookie_window_days, c.payout_delay_days, c.reward_cadence, c.max_commission_period_months,
-             c.max_commissions, c.state AS campaign_state, a.state AS affiliate_state,
+             c.max_commissions, c.hold_client_conversions, c.state AS campaign_state, a.state AS affiliate_state,
              coalesce(e.state, 'none') AS enrollment_state, p.time_zone
         FROM campaigns c
         JOIN affiliates a ON a.program_id = c.program_id AND a.id = $3
@@ -59,14 +77,19 @@ final class LedgerStore {
       SELECT rate FROM fx_rates WHERE program_id = $1 AND base_currency = $2 AND quote_currency = $3""";
   private static final String INSERT_COMMISSION = """
       INSERT INTO commissions (program_id, source_key, kind, conversion_id, lead_id, affiliate_id, campaign_id,
-                               amount_minor, currency, status, due_at, fx_rate, reverses_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                               amount_minor, currency, status, due_at, fx_rate, reverses_id, held)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (program_id, source_key) DO NOTHING RETURNING id""";
   private static final String INSERT_LEAD = """
       INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
                          occurred_at, status, reject_reason)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-      ON CONFLICT (program_id, transaction_id) DO NOTHING RETURNING id""";
+      ON CONFLICT (program_id, transaction_id) DO UPDATE
+        SET event_id = EXCLUDED.event_id, customer_id = EXCLUDED.customer_id, click_id = EXCLUDED.click_id,
+            affiliate_id = EXCLUDED.affiliate_id, campaign_id = EXCLUDED.campaign_id, status = EXCLUDED.status,
+            reject_reason = EXCLUDED.reject_reason
+        WHERE leads.status = 'rejected'
+      RETURNING id, xmax = 0 AS inserted""";
   /**
    * A click id carries its issue time in whole seconds while the row keeps the edge's full time:
    * the second it falls in finds it (and its partition).
@@ -76,20 +99,26 @@ final class LedgerStore {
        WHERE click_id = $1 AND created_at >= $2 AND created_at < $2 + interval '1 second' AND program_id = $3
          AND conversion_state <> 'converted'""";
 
-  /** A sale or refund as the ledger records it. */
-  record ConversionRow(long programId, String eventId, String kind, String transactionId, long amountMinor,
-      String currency, String clickId, String coupon, Long affiliateId, Long campaignId, Long linkId, String status,
-      String rejectReason, Instant occurredAt, Long customerId) {
+  /**
+   * A sale or refund as the ledger records it; {@code refundKey} is a refund's identity among its
+   * sale's refunds ({@code Refunds.identity}), "" for a sale.
+   */
+  record ConversionRow(long programId, String eventId, String kind, String transactionId, Money amount,
+      String clickId, String coupon, Long affiliateId, Long campaignId, Long linkId, String status,
+      String rejectReason, Instant occurredAt, Long customerId, String refundKey, String refundId, Trust trust) {
   }
 
-  /** A new ledger entry; {@code sourceKey} is its natural key. */
+  /** A new ledger entry; {@code sourceKey} is its natural key; {@code held} waits for the owner's approval. */
   record CommissionRow(long programId, String sourceKey, String kind, Long conversionId, Long leadId,
       long affiliateId, long campaignId, Money amount, CommissionStatus status, Instant dueAt, BigDecimal fxRate,
-      Long reversesId) {
+      Long reversesId, boolean held) {
   }
 
-  /** The rule and the states of a (campaign, affiliate) pair, with the program's time zone. */
-  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject) {
+  /**
+   * The rule and the states of a (campaign, affiliate) pair, with the program's time zone and whether
+   * the campaign holds client-side conversions for approval.
+   */
+  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject, boolean holdClientConversions) {
   }
 
   /** Who a link or coupon credits, and whether it is itself active. */
@@ -107,13 +136,19 @@ final class LedgerStore {
     return tx.preparedQuery(INSERT_CLICK).execute(args).mapEmpty();
   }
 
-  /** The new conversion's id, or null when this (program, transaction, kind) was recorded before. */
+  /**
+   * The new conversion's id, or null when it was recorded before. A conversion recorded rejected is
+   * rewritten by a later attempt (a resend or a retry), which counts as new; if that attempt credits
+   * it, its rejection is resolved.
+   */
   Future<Long> insertConversion(SqlConnection tx, ConversionRow c) {
     Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
-        .addValue(c.transactionId()).addValue(c.amountMinor()).addValue(c.currency()).addValue(c.clickId())
-        .addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId()).addValue(c.linkId())
-        .addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt())).addValue(c.customerId());
-    return tx.preparedQuery(INSERT_CONVERSION).execute(args).map(LedgerStore::newId);
+        .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
+        .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
+        .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
+        .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId()).addValue(c.trust().wire());
+    return tx.preparedQuery(INSERT_CONVERSION).execute(args)
+        .compose(rows -> resolveRetried(tx, rows, c.programId(), c.eventId(), "credited".equals(c.status())));
   }
 
   /**
@@ -127,14 +162,29 @@ final class LedgerStore {
         d.getString("click_id"), credit == null ? null : credit.affiliateId(),
         credit == null ? null : credit.campaignId(), utc(event.time()), credit == null ? "rejected" : "credited",
         reason);
-    return tx.preparedQuery(INSERT_LEAD).execute(args).map(LedgerStore::newId);
+    return tx.preparedQuery(INSERT_LEAD).execute(args)
+        .compose(rows -> resolveRetried(tx, rows, event.programId(), event.id(), credit != null));
   }
 
-  /** Whether the rejection is new (a redelivered fact was rejected before). */
-  Future<Boolean> insertRejected(SqlConnection tx, long programId, String eventId, String type, String transactionId,
-      String reason, JsonObject payload) {
-    return tx.preparedQuery(INSERT_REJECTED)
-        .execute(Tuple.of(programId, eventId, type, transactionId, reason, payload)).map(rows -> rows.size() > 0);
+  /** The written row's id (null if none); a rejected row now credited has its rejection resolved. */
+  private static Future<Long> resolveRetried(SqlConnection tx, RowSet<Row> rows, long programId, String eventId,
+      boolean credited) {
+    Long id = newId(rows);
+    if (id == null || !credited || rows.iterator().next().getBoolean("inserted")) {
+      return Future.succeededFuture(id);
+    }
+    return tx.preparedQuery(RESOLVE).execute(Tuple.of(programId, eventId)).map(id);
+  }
+
+  /**
+   * Records the rejection; true when it is the fact's first (a resend or retry rejected again updates
+   * the reason and counts the attempt; a redelivered duplicate changes nothing).
+   */
+  Future<Boolean> insertRejected(SqlConnection tx, CloudEvent event, String reason) {
+    JsonObject d = event.data();
+    return tx.preparedQuery(INSERT_REJECTED).execute(Tuple.of(event.programId(), event.id(), event.type(),
+            d.getString("transaction_id"), reason, d, utc(event.time())))
+        .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean("inserted"));
   }
 
   /** The terms of the pair, or null when the campaign or affiliate does not exist in the program. */
@@ -144,14 +194,18 @@ final class LedgerStore {
         return null;
       }
       Row r = rows.iterator().next();
-      RewardRule rule = new RewardRule(RewardType.fromWire(r.getString("reward_type")),
-          r.getBigDecimal("commission_percent"), r.getLong("commission_amount_cents"), r.getString("currency"),
-          r.getInteger("cookie_window_days"), r.getInteger("payout_delay_days"),
-          RewardCadence.fromWire(r.getString("reward_cadence")), r.getInteger("max_commission_period_months"),
-          r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
-      return new Terms(rule, ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
-          r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")));
+      return new Terms(rule(r, "currency"), ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
+          r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")),
+          r.getBoolean("hold_client_conversions"));
     });
+  }
+
+  /** A campaign's reward rule from a row with its columns; {@code currency} names the currency column. */
+  static RewardRule rule(Row r, String currency) {
+    return new RewardRule(RewardType.fromWire(r.getString("reward_type")), r.getBigDecimal("commission_percent"),
+        r.getLong("commission_amount_cents"), r.getString(currency), r.getInteger("cookie_window_days"),
+        r.getInteger("payout_delay_days"), RewardCadence.fromWire(r.getString("reward_cadence")),
+        r.getInteger("max_commission_period_months"), r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
   }
 
   Future<Owner> link(SqlConnection tx, long programId, long linkId) {
@@ -160,6 +214,12 @@ final class LedgerStore {
 
   Future<Owner> coupon(SqlConnection tx, long programId, String code) {
     return tx.preparedQuery(COUPON).execute(Tuple.of(programId, code)).map(LedgerStore::owner);
+  }
+
+  /** The program's currency: what an amount is read in when neither the postback nor a campaign names one. */
+  Future<String> programCurrency(SqlConnection tx, long programId) {
+    return tx.preparedQuery(PROGRAM_CURRENCY).execute(Tuple.of(programId))
+        .map(rows -> rows.iterator().next().getString("currency"));
   }
 
   /** The program's rate from {@code base} to {@code quote}, or null when none is stored. */
@@ -180,7 +240,7 @@ final class LedgerStore {
     return Tuple.tuple().addValue(c.programId()).addValue(c.sourceKey()).addValue(c.kind())
         .addValue(c.conversionId()).addValue(c.leadId()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.amount().minor()).addValue(c.amount().currency()).addValue(c.status().wire())
-        .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId());
+        .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId()).addValue(c.held());
   }
 
   /** The arguments marking a click converted (or lead); a converted click is never downgraded. */

@@ -1,6 +1,7 @@
 package io.tracklane.ledger;
 
 import io.tracklane.config.AppConfig;
+import io.tracklane.domain.InvalidInput;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventPublisher;
 import io.vertx.core.Future;
@@ -89,6 +90,13 @@ public final class LedgerVerticle extends VerticleBase {
         .onFailure(e -> {
           metrics.batchFailures.increment();
           backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs == 0 ? 200 : backoffMs * 2);
+          if (PoisonFacts.isBug(e)) {
+            // Never dead-lettered: the facts are fine, the code is not. Retried until a fixed ledger runs.
+            metrics.bugFailures.increment();
+            LOG.error("ledger batch failed on a programming error, retrying in {} ms", backoffMs, e);
+            vertx.setTimer(backoffMs, id -> loop());
+            return;
+          }
           LOG.warn("ledger batch failed, retrying in {} ms: {}", backoffMs, e.toString());
           vertx.setTimer(backoffMs, id -> loop());
         });
@@ -109,9 +117,11 @@ public final class LedgerVerticle extends VerticleBase {
       first.putIfAbsent(tp, record.offset());
       next.put(tp, new OffsetAndMetadata(record.offset() + 1, ""));
       try {
-        events.add(CloudEvent.decode(record.value()));
+        CloudEvent event = CloudEvent.decode(record.value());
+        FactShape.check(event);
+        events.add(event);
         sources.add(record);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | InvalidInput e) {
         deadLetters.add(deadLetter(record, e.getMessage()));
       }
     }

@@ -5,7 +5,10 @@ import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.domain.CommissionStatus;
 import io.tracklane.domain.Currencies;
 import io.tracklane.domain.FxRate;
+import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.Money;
+import io.tracklane.domain.PostedAmount;
+import io.tracklane.domain.Trust;
 import io.tracklane.domain.RewardRule.CustomerHistory;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
@@ -24,6 +27,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies a batch of facts in one transaction. Every write is idempotent, so a batch that is
@@ -31,6 +37,7 @@ import java.util.Map;
  * Counters move only after the commit, by what was new.
  */
 public final class LedgerWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
   private final Pool pool;
   private final LedgerStore store = new LedgerStore();
   private final CustomerStore customers = new CustomerStore();
@@ -38,12 +45,23 @@ public final class LedgerWriter {
   private final Attributor attributor;
   private final RefundPosting refunds;
   private final LedgerMetrics metrics;
+  private final Function<List<String>, Future<Void>> forgetRejected;
 
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics) {
+    this(pool, clickIds, metrics, ids -> Future.succeededFuture());
+  }
+
+  /**
+   * @param forgetRejected told, after each commit, the event ids of the postbacks the batch rejected,
+   *     so the edge stops answering their resends "duplicate" (best effort)
+   */
+  public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics,
+      Function<List<String>, Future<Void>> forgetRejected) {
     this.pool = pool;
     this.attributor = new Attributor(store, clickIds);
     this.refunds = new RefundPosting(store, outbox);
     this.metrics = metrics;
+    this.forgetRejected = forgetRejected;
   }
 
   /**
@@ -75,8 +93,26 @@ public final class LedgerWriter {
       // transaction is rolled back and the connection is back in the pool.
       // Refunds read the commissions of their sales, so the batch's new commissions are written first.
       return Future.join(running).compose(v -> batch.flush(tx, store, outbox, customers))
+          .compose(v -> waitingRefunds(tx, batch))
           .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers));
-    })).onSuccess(v -> batch.tally.publish(metrics, events.size()));
+    })).onSuccess(v -> {
+      batch.tally.publish(metrics, events.size());
+      forgetRejected.apply(batch.rejectedPostbacks)
+          .onFailure(e -> LOG.warn("rejected postbacks not forgotten at the edge: {}", e.toString()));
+    });
+  }
+
+  /**
+   * Refunds that came before their sale were rejected and wait: once the sale is credited they are
+   * applied, in the order they happened, before the batch's own refunds.
+   */
+  private Future<Void> waitingRefunds(SqlConnection tx, Batch batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<Long, String> sale : batch.creditedSales) {
+      chain = chain.compose(v -> refunds.waiting(tx, sale.getKey(), sale.getValue()))
+          .compose(waiting -> inOrder(tx, waiting, batch));
+    }
+    return chain;
   }
 
   private Future<Void> inOrder(SqlConnection tx, List<CloudEvent> events, Batch batch) {
@@ -91,8 +127,7 @@ public final class LedgerWriter {
     return switch (event.type()) {
       case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
       case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
-      case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event.programId(), event.id(), event.type(),
-          event.data().getString("transaction_id"), "duplicate", event.data()).mapEmpty();
+      case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event, "duplicate").mapEmpty();
       default -> Future.succeededFuture();
     };
   }
@@ -100,8 +135,10 @@ public final class LedgerWriter {
   private Future<Void> postback(SqlConnection tx, CloudEvent event, Batch batch) {
     JsonObject d = event.data();
     String kind = d.getString("event", "sale");
-    if (d.getString("transaction_id") == null || !Currencies.isValid(d.getString("currency"))
-        || (!"lead".equals(kind) && d.getLong("amount_minor") == null)) {
+    PostedAmount amount = posted(d);
+    if (d.getString("transaction_id") == null
+        || (amount.currency() != null && !Currencies.isValid(amount.currency()))
+        || ("sale".equals(kind) && !amount.given())) {
       // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
       return recordRejected(tx, event, "malformed_or_unknown_currency", batch);
     }
@@ -115,36 +152,47 @@ public final class LedgerWriter {
     };
   }
 
+  /** The amount a postback fact reported, as the edge wrote it. */
+  static PostedAmount posted(JsonObject d) {
+    return new PostedAmount(d.getLong("amount_minor"), d.getString("amount"), d.getString("currency"));
+  }
+
   private Future<Void> sale(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
     JsonObject d = event.data();
     Customer customer = batch.customer(event.programId(), customerKey);
-    Money sale = Money.of(d.getLong("amount_minor"), d.getString("currency"));
     return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
       if (outcome.credit() == null) {
         return reject(tx, event, outcome.reason(), customer, batch);
       }
       Credit credit = outcome.credit();
       String campaignCurrency = credit.terms().rule().currency();
+      Money sale;
+      try {
+        sale = posted(d).in(campaignCurrency);
+      } catch (InvalidInput e) {
+        return reject(tx, event, PostedAmount.INVALID_AMOUNT, customer, batch);
+      }
       String fxKey = "fx:" + event.programId() + ":" + sale.currency() + ":" + campaignCurrency;
       return batch.<FxRate>lookup(fxKey, () -> store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency))
           .compose(rate -> rate == null
               ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer,
                   batch)
-              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null))
+              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null, sale, ""))
                   .compose(id -> id == null ? Future.succeededFuture()
-                      : creditSale(event, customerKey, customer, credit, id, rate.convert(sale), rate, batch)));
+                      : creditSale(event, customerKey, customer, credit, id, sale, rate, batch)));
     });
   }
 
   private Future<Void> creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
-    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history();
-    var commission = credit.terms().rule().saleCommission(sale, history, event.time(), credit.terms().zone());
+    batch.creditedSales.add(Map.entry(event.programId(), event.data().getString("transaction_id")));
+    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history(credit.campaignId());
+    var commission = credit.terms().rule().saleCommission(sale, rate, history, event.time(), credit.terms().zone());
     commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
         null, amount, rate), event.data().getString("transaction_id"), event.time()));
     batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
-        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit)));
+        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit, sale)));
     markClick(event, credit, "converted", batch);
     batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(),
         commission.isPresent());
@@ -185,8 +233,9 @@ public final class LedgerWriter {
       Long leadId, Money amount, FxRate rate) {
     Instant dueAt = event.time().plus(Duration.ofDays(credit.terms().rule().payoutDelayDays()));
     boolean converted = rate != null && !rate.base().equals(rate.quote());
+    boolean held = Trust.fromWire(event.data().getString("trust")).held(credit.terms().holdClientConversions());
     return new CommissionRow(event.programId(), sourceKey, kind, conversionId, leadId, credit.affiliateId(),
-        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null);
+        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null, held);
   }
 
   private static void markClick(CloudEvent event, Credit credit, String state, Batch batch) {
@@ -196,16 +245,34 @@ public final class LedgerWriter {
     }
   }
 
-  /** Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. */
+  /**
+   * Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. Its
+   * amount is kept as reported, read in the program's currency when the postback named none (0 when
+   * it cannot be read).
+   */
   private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Batch batch) {
-    return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason))
-        .compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
+    JsonObject d = event.data();
+    PostedAmount amount = posted(d);
+    Future<String> currency = amount.currency() != null ? Future.succeededFuture(amount.currency())
+        : batch.lookup("program-currency:" + event.programId(), () -> store.programCurrency(tx, event.programId()));
+    return currency.compose(cur -> {
+      Money stored;
+      try {
+        stored = amount.given() ? amount.in(cur) : Money.of(0, cur);
+      } catch (InvalidInput e) {
+        stored = Money.of(0, cur);
+      }
+      String refundKey = "refund".equals(d.getString("event")) ? RefundPosting.identity(d) : "";
+      return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason, stored, refundKey));
+    }).compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
   }
 
   private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Batch batch) {
     JsonObject d = event.data();
-    return store.insertRejected(tx, event.programId(), event.id(), event.type(), d.getString("transaction_id"),
-        reason, d).compose(isNew -> {
+    if (EventTypes.POSTBACK_RECEIVED.equals(event.type())) {
+      batch.rejectedPostback(event.id());
+    }
+    return store.insertRejected(tx, event, reason).compose(isNew -> {
           if (!isNew) {
             return Future.succeededFuture();
           }
@@ -216,19 +283,20 @@ public final class LedgerWriter {
         });
   }
 
-  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason) {
+  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason,
+      Money amount, String refundKey) {
     JsonObject d = event.data();
     return new ConversionRow(event.programId(), event.id(), d.getString("event", "sale"),
-        d.getString("transaction_id"), d.getLong("amount_minor", 0L), d.getString("currency"), d.getString("click_id"),
-        d.getString("coupon"), credit == null ? null : credit.affiliateId(),
-        credit == null ? null : credit.campaignId(), credit == null ? null : credit.linkId(), status, reason,
-        event.time(), customer == null ? null : customer.id());
+        d.getString("transaction_id"), amount, d.getString("click_id"), d.getString("coupon"),
+        credit == null ? null : credit.affiliateId(), credit == null ? null : credit.campaignId(),
+        credit == null ? null : credit.linkId(), status, reason, event.time(), customer == null ? null : customer.id(),
+        refundKey, d.getString("refund_id"), Trust.fromWire(d.getString("trust")));
   }
 
-  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit) {
+  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit, Money sale) {
     return new JsonObject().put("conversion_id", Long.toString(conversionId))
         .put("transaction_id", d.getString("transaction_id")).put("kind", d.getString("event"))
-        .put("amount_cents", d.getLong("amount_minor")).put("currency", d.getString("currency"))
+        .put("amount_cents", sale.minor()).put("currency", sale.currency())
         .put("click_id", d.getString("click_id"))
         .put("affiliate_id", Long.toString(credit.affiliateId()))
         .put("campaign_id", Long.toString(credit.campaignId()));

@@ -14,7 +14,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Payouts: gathering each affiliate's due commissions per currency once their sum reaches the
@@ -24,21 +26,41 @@ import java.util.List;
 public final class Payouts {
   static final long LOCK_KEY = 0x7472_6c6e_7061_7931L;
   private static final String LOCK = "SELECT pg_advisory_xact_lock($1)";
-  /** The minimum of a mixed-campaign group is the highest of its campaigns': no campaign pays below its own. */
-  private static final String READY = """
-      SELECT m.program_id, m.affiliate_id, m.currency
-        FROM commissions m JOIN campaigns c ON c.id = m.campaign_id
-       WHERE m.status = 'due' AND m.payout_id IS NULL AND ($1::bigint IS NULL OR m.program_id = $1)
-       GROUP BY m.program_id, m.affiliate_id, m.currency
-      HAVING sum(m.amount_minor) > 0 AND sum(m.amount_minor) >= max(c.minimum_payout_cents)""";
+  /**
+   * Decides and gathers in one statement, so what is summed is exactly what is gathered: the due
+   * rows are locked first (a refund in flight is waited for, and a row it voided drops out), then
+   * grouped per (program, affiliate, currency), and only groups whose sum is positive and reaches
+   * the minimum become payouts. The minimum of a mixed-campaign group is the highest of its
+   * campaigns': no campaign pays below its own.
+   */
+  private static final String GATHER = """
+      WITH due AS (
+        SELECT m.id, m.program_id, m.affiliate_id, m.currency, m.amount_minor, c.minimum_payout_cents
+          FROM commissions m JOIN campaigns c ON c.id = m.campaign_id
+         WHERE m.status = 'due' AND m.payout_id IS NULL AND ($1::bigint IS NULL OR m.program_id = $1)
+         ORDER BY m.id
+           FOR UPDATE OF m),
+      ready AS (
+        SELECT program_id, affiliate_id, currency, sum(amount_minor) AS total, count(*) AS n FROM due
+         GROUP BY program_id, affiliate_id, currency
+        HAVING sum(amount_minor) > 0 AND sum(amount_minor) >= max(minimum_payout_cents)),
+      created AS (
+        INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, commission_count, created_at)
+        SELECT program_id, affiliate_id, currency, total, n, $2 FROM ready
+        RETURNING id, program_id, affiliate_id, currency, amount_minor)
+      UPDATE commissions m SET payout_id = p.id, updated_at = $2
+        FROM due d JOIN created p USING (program_id, affiliate_id, currency)
+       WHERE m.id = d.id
+      RETURNING m.id, p.id AS payout_id, p.program_id, p.affiliate_id, p.currency, p.amount_minor AS payout_total""";
   private static final String INSERT = """
       INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, created_at) VALUES ($1, $2, $3, 0, $4)
       RETURNING id""";
-  private static final String GATHER_DUE = """
+  /** One due commission in no payout, gathered into the payout made for it alone. */
+  private static final String GATHER_ONE = """
       UPDATE commissions SET payout_id = $4, updated_at = $5
        WHERE program_id = $1 AND affiliate_id = $2 AND currency = $3 AND status = 'due' AND payout_id IS NULL
+         AND id = $6
       RETURNING id, amount_minor""";
-  private static final String GATHER_ONE = GATHER_DUE.replace("RETURNING", "AND id = $6 RETURNING");
   private static final String TOTAL = """
       UPDATE payouts SET amount_minor = $2, commission_count = $3 WHERE id = $1""";
   private static final String PAY = """
@@ -73,20 +95,27 @@ public final class Payouts {
   public Future<List<Long>> run(Long programId, AuditLog.Actor actor) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY))
-        .compose(locked -> tx.preparedQuery(READY).execute(Tuple.of(programId)))
-        .compose(groups -> {
-          List<Long> ids = new ArrayList<>();
-          Future<Void> chain = Future.succeededFuture();
-          for (Row g : groups) {
-            long groupProgram = g.getLong("program_id");
-            chain = chain.compose(v -> create(tx, groupProgram, g.getLong("affiliate_id"), g.getString("currency"),
-                GATHER_DUE, Tuple.tuple(), now).compose(created -> {
-                  ids.add(created.payoutId());
-                  return actor == null ? Future.succeededFuture() : audit.record(tx, actor, "payout.created",
-                      "payout", created.payoutId(), null, created.data().copy().put("status", "pending"));
-                }));
+        .compose(locked -> tx.preparedQuery(GATHER).execute(Tuple.of(programId, LedgerStore.utc(now))))
+        .compose(gathered -> {
+          Map<Long, JsonObject> payouts = new LinkedHashMap<>();
+          for (Row r : gathered) {
+            payouts.computeIfAbsent(r.getLong("payout_id"), id -> new JsonObject()
+                .put("program_id", r.getLong("program_id")).put("payout_id", Long.toString(id))
+                .put("affiliate_id", Long.toString(r.getLong("affiliate_id"))).put("currency", r.getString("currency"))
+                .put("amount_cents", r.getLong("payout_total")).put("commission_ids", new JsonArray()))
+                .getJsonArray("commission_ids").add(r.getLong("id").toString());
           }
-          return chain.map(ids);
+          List<Event> events = new ArrayList<>();
+          Future<Void> audited = Future.succeededFuture();
+          for (Map.Entry<Long, JsonObject> p : payouts.entrySet()) {
+            long payoutProgram = (Long) p.getValue().remove("program_id");
+            events.add(new Event(payoutProgram, now, EventTypes.PAYOUT_CREATED, "payout:" + p.getKey(), p.getValue()));
+            if (actor != null) {
+              audited = audited.compose(v -> audit.record(tx, actor, "payout.created", "payout", p.getKey(), null,
+                  p.getValue().copy().put("status", "pending")));
+            }
+          }
+          return audited.compose(v -> outbox.emitAll(tx, events)).map(v -> new ArrayList<>(payouts.keySet()));
         }));
   }
 
@@ -97,7 +126,7 @@ public final class Payouts {
    */
   Future<Long> payAlone(SqlConnection tx, long programId, long affiliateId, String currency, long commissionId,
       Instant now) {
-    return create(tx, programId, affiliateId, currency, GATHER_ONE, Tuple.of(commissionId), now)
+    return create(tx, programId, affiliateId, currency, commissionId, now)
         .compose(created -> pay(tx, programId, created.payoutId(), now).map(created.payoutId()));
   }
 
@@ -109,17 +138,14 @@ public final class Payouts {
   private record Created(long payoutId, JsonObject data) {
   }
 
-  /** A payout for the group, holding the due commissions {@code gather} selects (its $6 and on: {@code extra}). */
-  private Future<Created> create(SqlConnection tx, long programId, long affiliateId, String currency, String gather,
-      Tuple extra, Instant now) {
+  /** A payout holding the one due commission {@code commissionId}, with its created event. */
+  private Future<Created> create(SqlConnection tx, long programId, long affiliateId, String currency,
+      long commissionId, Instant now) {
     return tx.preparedQuery(INSERT).execute(Tuple.of(programId, affiliateId, currency, LedgerStore.utc(now)))
         .compose(rows -> {
           long payoutId = rows.iterator().next().getLong("id");
-          Tuple args = Tuple.of(programId, affiliateId, currency, payoutId, LedgerStore.utc(now));
-          for (int i = 0; i < extra.size(); i++) {
-            args.addValue(extra.getValue(i));
-          }
-          return tx.preparedQuery(gather).execute(args).compose(gathered -> {
+          Tuple args = Tuple.of(programId, affiliateId, currency, payoutId, LedgerStore.utc(now), commissionId);
+          return tx.preparedQuery(GATHER_ONE).execute(args).compose(gathered -> {
             long total = 0;
             JsonArray ids = new JsonArray();
             for (Row r : gathered) {

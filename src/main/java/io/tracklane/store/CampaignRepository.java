@@ -23,7 +23,13 @@ public final class CampaignRepository {
   private static final String UPDATE = "UPDATE campaigns SET "
       + IntStream.range(0, CampaignInput.COLUMNS.size())
           .mapToObj(i -> CampaignInput.COLUMNS.get(i) + " = $" + (i + 3)).collect(Collectors.joining(", "))
-      + ", updated_at = now() WHERE program_id = $1 AND id = $2";
+      + ", updated_at = now() WHERE program_id = $1 AND id = $2"
+      // Flat amounts and minimums are read in the campaign's currency: once money was recorded under
+      // it, a new currency would silently reread them all.
+      + " AND (currency = $" + (CampaignInput.COLUMNS.indexOf("currency") + 3)
+      + " OR NOT EXISTS (SELECT 1 FROM conversions WHERE program_id = $1 AND campaign_id = $2)"
+      + " AND NOT EXISTS (SELECT 1 FROM leads WHERE program_id = $1 AND campaign_id = $2)"
+      + " AND NOT EXISTS (SELECT 1 FROM commissions WHERE program_id = $1 AND campaign_id = $2))";
   private static final String GET = SELECT + " FROM campaigns WHERE program_id = $1 AND id = $2";
 
   private final Pool pool;
@@ -62,12 +68,16 @@ public final class CampaignRepository {
     return client.preparedQuery(INSERT).execute(args).map(rows -> rows.iterator().next().getLong("id"));
   }
 
-  public Future<Void> update(SqlClient client, long programId, long id, Tuple values) {
+  /**
+   * Updates the campaign; false (nothing changed) when the update changes the currency of a campaign
+   * under which conversions, leads or commissions were recorded.
+   */
+  public Future<Boolean> update(SqlClient client, long programId, long id, Tuple values) {
     Tuple args = Tuple.tuple().addValue(programId).addValue(id);
     for (int i = 0; i < values.size(); i++) {
       args.addValue(values.getValue(i));
     }
-    return client.preparedQuery(UPDATE).execute(args).mapEmpty();
+    return client.preparedQuery(UPDATE).execute(args).map(rows -> rows.rowCount() > 0);
   }
 
   /** Every row the filter selects (columns unaliased), unpaged: the filter bounds it, e.g. by a page's ids. */
@@ -103,6 +113,7 @@ public final class CampaignRepository {
         .put("max_commissions", r.getInteger("max_commissions"))
         .put("auto_approve_affiliates", r.getBoolean("auto_approve_affiliates"))
         .put("accept_client_conversions", r.getBoolean("accept_client_conversions"))
+        .put("hold_client_conversions", r.getBoolean("hold_client_conversions"))
         .put("state", r.getString("state"))
         .put("created_at", Rows.time(r, "created_at"))
         .put("updated_at", Rows.time(r, "updated_at"));

@@ -11,7 +11,7 @@ import java.util.List;
 public final class CommissionRepository {
   private static final String SELECT = """
       SELECT m.id, m.kind, m.conversion_id, m.lead_id, m.affiliate_id, m.campaign_id, m.amount_minor, m.currency,
-             m.status, m.due_at, m.payout_id, m.fx_rate, m.created_at, m.updated_at""";
+             m.status, m.held, m.due_at, m.payout_id, m.fx_rate, m.created_at, m.updated_at""";
 
   private final Pool pool;
 
@@ -46,6 +46,7 @@ public final class CommissionRepository {
         .put("amount_cents", r.getLong("amount_minor"))
         .put("currency", r.getString("currency"))
         .put("status", r.getString("status"))
+        .put("held", r.getBoolean("held"))
         .put("due_at", Rows.time(r, "due_at"))
         .put("payout_id", Rows.id(r, "payout_id"))
         .put("fx_rate", r.getBigDecimal("fx_rate"))

@@ -10,8 +10,8 @@ import java.util.List;
 public final class ConversionRepository {
   private static final String SELECT = """
       SELECT v.id, v.event_id, v.kind, v.transaction_id, v.amount_minor, v.currency, v.click_id, v.coupon,
-             v.customer_id, v.affiliate_id, v.campaign_id, v.link_id, v.status, v.reject_reason, v.occurred_at,
-             v.created_at""";
+             v.customer_id, v.affiliate_id, v.campaign_id, v.link_id, v.status, v.trust, v.refund_id, v.reject_reason,
+             v.occurred_at, v.created_at""";
 
   private final Pool pool;
 
@@ -44,6 +44,8 @@ public final class ConversionRepository {
         .put("campaign_id", Rows.id(r, "campaign_id"))
         .put("link_id", Rows.id(r, "link_id"))
         .put("status", r.getString("status"))
+        .put("trust", r.getString("trust"))
+        .put("refund_id", r.getString("refund_id"))
         .put("reject_reason", r.getString("reject_reason"))
         .put("occurred_at", Rows.time(r, "occurred_at"))
         .put("created_at", Rows.time(r, "created_at"));

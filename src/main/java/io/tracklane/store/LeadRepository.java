@@ -11,7 +11,8 @@ public final class LeadRepository {
       SELECT d.id, d.transaction_id, d.customer_id, d.click_id, d.affiliate_id, d.campaign_id, d.status,
              d.reject_reason, d.occurred_at, d.created_at""";
   private static final String REJECTED = """
-      SELECT j.id, j.event_id, j.event_type, j.transaction_id, j.reason, j.payload, j.created_at""";
+      SELECT j.id, j.event_id, j.event_type, j.transaction_id, j.reason, j.payload, j.attempts, j.resolved_at,
+             j.created_at""";
 
   private final Pool pool;
 
@@ -47,6 +48,8 @@ public final class LeadRepository {
         .put("transaction_id", r.getString("transaction_id"))
         .put("reason", r.getString("reason"))
         .put("payload", payload instanceof JsonObject json ? json : null)
+        .put("attempts", r.getInteger("attempts"))
+        .put("resolved_at", Rows.time(r, "resolved_at"))
         .put("created_at", Rows.time(r, "created_at"));
   }
 }

@@ -56,7 +56,7 @@ class ExpandTest {
     counting = new CountingPool(engine.engine().pool());
     countedApi = TestEngine.await(engine.vertx().createHttpServer()
         .requestHandler(TestEngine.await(Engine.apiRouter(engine.vertx(), engine.config(), counting.pool(),
-            engine.engine().apiAccess(), java.time.Clock.systemUTC())))
+            engine.engine().apiAccess(), engine.engine().publisher(), java.time.Clock.systemUTC())))
         .listen(0, "127.0.0.1"));
   }
 

@@ -1,6 +1,7 @@
 package io.tracklane.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,5 +83,16 @@ class AppConfigTest {
     ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(ConfigSource.load(Map.of(),
         Map.of("click_id.keys", "1:c2hvcnQ"))));
     assertTrue(e.getMessage().contains("at least 16 secret bytes"), e.getMessage());
+  }
+
+  @Test
+  void theDevelopmentClickIdKeyIsRecognisedEvenAmongOthers() {
+    assertTrue(AppConfig.from(ConfigSource.load(Map.of(), Map.of())).clickId().hasDevelopmentKey());
+    String dev = ConfigSource.load(Map.of(), Map.of()).get("click_id.keys");
+    String own = "2:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
+    assertTrue(AppConfig.from(ConfigSource.load(Map.of("TRACKLANE_CLICK_ID_KEYS", own + "," + dev), Map.of()))
+        .clickId().hasDevelopmentKey());
+    assertFalse(AppConfig.from(ConfigSource.load(Map.of("TRACKLANE_CLICK_ID_KEYS", own,
+        "TRACKLANE_CLICK_ID_CURRENT_KEY_ID", "2"), Map.of())).clickId().hasDevelopmentKey());
   }
 }

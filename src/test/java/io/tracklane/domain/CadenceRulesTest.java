@@ -61,8 +61,8 @@ class CadenceRulesTest {
   @MethodSource("cases")
   void cadenceDecidesWhetherASaleEarns(String name, RewardRule rule, Instant anchor, int count, Instant at,
       boolean earns) {
-    Optional<Money> commission = rule.saleCommission(Money.of(10_000, "EUR"), new CustomerHistory(anchor, count), at,
-        PARIS);
+    Optional<Money> commission = rule.saleCommission(Money.of(10_000, "EUR"), FxRate.identity("EUR"),
+        new CustomerHistory(anchor, count), at, PARIS);
     assertEquals(earns, commission.isPresent(), name);
     commission.ifPresent(c -> assertEquals(Money.of(1_250, "EUR"), c));
   }

@@ -18,7 +18,7 @@ class MoneyMovementsTest {
   @Test
   void fullRefundOfPendingCommissionVoidsIt() {
     var held = List.of(new Held(1, Money.of(1_500, "EUR"), CommissionStatus.PENDING, false));
-    assertEquals(List.of(new Cancel(1)), Refunds.plan(held, SALE, SALE));
+    assertEquals(List.of(new Cancel(1)), Refunds.plan(held, SALE, Money.of(0, "EUR"), SALE));
   }
 
   @Test
@@ -26,23 +26,23 @@ class MoneyMovementsTest {
     var held = List.of(new Held(1, Money.of(1_501, "EUR"), CommissionStatus.DUE, false));
     // 25% of 15.01 is 3.7525: half-even to the cent gives 3.75.
     assertEquals(List.of(new Reverse(1, "refund", Money.of(-375, "EUR"), CommissionStatus.DUE)),
-        Refunds.plan(held, Money.of(2_500, "EUR"), SALE));
+        Refunds.plan(held, SALE, Money.of(0, "EUR"), Money.of(2_500, "EUR")));
   }
 
   @Test
   void refundAfterPayoutAddsClawbackDueForTheNextPayout() {
     var paid = List.of(new Held(1, Money.of(1_500, "EUR"), CommissionStatus.PAID, false));
     assertEquals(List.of(new Reverse(1, "clawback", Money.of(-1_500, "EUR"), CommissionStatus.DUE)),
-        Refunds.plan(paid, SALE, SALE));
+        Refunds.plan(paid, SALE, Money.of(0, "EUR"), SALE));
     var gathered = List.of(new Held(2, Money.of(1_500, "EUR"), CommissionStatus.DUE, true));
     assertEquals(List.of(new Reverse(2, "clawback", Money.of(-500, "EUR"), CommissionStatus.DUE)),
-        Refunds.plan(gathered, Money.of(3_333, "EUR"), SALE));
+        Refunds.plan(gathered, SALE, Money.of(0, "EUR"), Money.of(3_333, "EUR")));
   }
 
   @Test
   void refundOfVoidedCommissionMovesNothing() {
     var held = List.of(new Held(1, Money.of(1_500, "EUR"), CommissionStatus.VOIDED, false));
-    assertTrue(Refunds.plan(held, SALE, SALE).isEmpty());
+    assertTrue(Refunds.plan(held, SALE, Money.of(0, "EUR"), SALE).isEmpty());
   }
 
   @Test

@@ -64,7 +64,9 @@ class TwoLedgerInstancesTest {
         "SELECT count(*) FROM conversions WHERE program_id = $1 AND status = 'credited'", f.programId);
 
     List<Row> customers = facts.sql("""
-        SELECT c.customer_key, c.affiliate_id, c.commissioned_sales,
+        SELECT c.customer_key, c.affiliate_id,
+               (SELECT coalesce(sum(cc.commissioned_sales), 0) FROM customer_campaigns cc
+                 WHERE cc.customer_id = c.id)::int AS commissioned_sales,
                (SELECT count(*) FROM commissions m JOIN conversions v ON v.id = m.conversion_id
                  WHERE v.customer_id = c.id) AS commissions
           FROM customers c WHERE c.program_id = $1""", f.programId);

@@ -15,9 +15,15 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.sql.DriverManager;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -78,6 +84,11 @@ public final class TestEngine implements AutoCloseable {
     // limits themselves set them back (api/RateLimitTest).
     s.put("api.rate_limit.requests", "1000000");
     s.put("api.auth_failures.limit", "1000000");
+    // Never the development key: a normal start refuses it, and each class signs with its own.
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    s.put("click_id.keys", "1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+    s.put("click_id.current_key_id", "1");
     s.putAll(overrides);
     return s;
   }
@@ -183,8 +194,25 @@ public final class TestEngine implements AutoCloseable {
     if (!ownsSchema) {
       return;
     }
-    dropSchema(config);
     deleteRedisKeys(config);
+    String keep = System.getenv(KEEP_SCHEMAS);
+    if (keep != null && !keep.isBlank()) {
+      // .ci/run verifies every ledger the tests left (java -jar tracklane.jar verify-ledger), then drops them.
+      keepSchema(Path.of(keep), config.postgres().schema());
+      return;
+    }
+    dropSchema(config);
+  }
+
+  /** Names a file: each test class's schema is listed there and kept instead of dropped. */
+  public static final String KEEP_SCHEMAS = "TRACKLANE_TEST_KEEP_SCHEMAS";
+
+  private static synchronized void keepSchema(Path list, String schema) {
+    try {
+      Files.writeString(list, schema + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list kept schema " + schema + " in " + list, e);
+    }
   }
 
   public static void dropSchema(AppConfig config) {
