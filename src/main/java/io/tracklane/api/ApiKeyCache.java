@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tracklane.edge.AsyncLookup;
 import io.tracklane.edge.ChangeBridge;
-import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.ApiKeyRepository.ActiveKey;
+import io.tracklane.store.ApiKeyRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -42,7 +42,7 @@ public final class ApiKeyCache implements ChangeBridge.Listener {
   /** Forgets a key just revoked, here and, through the change bridge, on every other instance. */
   public void revoked(String keyHash) {
     byHash.invalidate(keyHash);
-    vertx.eventBus().publish(ApiVerticle.CHANGES_ADDRESS, REVOKED + keyHash);
+    vertx.eventBus().publish(ChangeBridge.CHANGES_ADDRESS, REVOKED + keyHash);
   }
 
   @Override

@@ -9,9 +9,6 @@ import io.vertx.ext.web.Router;
 
 /** Serves the owner and affiliate REST API under /api/v1; the router is composed by the Engine. */
 public final class ApiVerticle extends VerticleBase {
-  public static final String CHANGES_ADDRESS = "tracklane.config.changed";
-  /** The message published on {@link #CHANGES_ADDRESS} when stored configuration changed. */
-  public static final String CONFIGURATION_CHANGED = "changed";
 
   private final AppConfig.HttpConfig http;
   private final Router router;

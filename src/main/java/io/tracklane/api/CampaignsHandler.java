@@ -1,5 +1,6 @@
 package io.tracklane.api;
 
+import io.tracklane.domain.CampaignTerms;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.AuditLog;
 import io.tracklane.store.CampaignRepository;
@@ -9,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 
 /** /api/v1/campaigns: list, get, create, update. */
 public final class CampaignsHandler {
@@ -54,7 +54,7 @@ public final class CampaignsHandler {
     long programId = AuthHandler.principal(ctx).programId();
     AuditLog.Actor actor = Responses.actor(ctx);
     programs.findById(programId)
-        .map(program -> CampaignInput.toTuple(body, program.currency()))
+        .map(program -> CampaignInput.terms(body, program.currency()))
         .compose(values -> pool.withTransaction(tx -> campaigns.create(tx, programId, values)
             .compose(id -> campaigns.get(tx, programId, id))
             .compose(created -> audit.record(tx, actor, "campaign.created", "campaign", created.getString("id"), null,
@@ -76,7 +76,7 @@ public final class CampaignsHandler {
       if (before == null) {
         return Future.failedFuture(HttpError.notFound("Campaign not found."));
       }
-      Tuple values = CampaignInput.toTuple(before.copy().mergeIn(body), before.getString("currency"));
+      CampaignTerms values = CampaignInput.terms(before.copy().mergeIn(body), before.getString("currency"));
       return campaigns.update(tx, programId, id, values).compose(updated -> updated
           ? campaigns.get(tx, programId, id)
           : Future.failedFuture(HttpError.conflict("The campaign's currency cannot change once conversions, "

@@ -139,7 +139,7 @@ public final class Cli {
     CampaignRepository campaigns = new CampaignRepository(pool);
     AffiliateRepository affiliates = new AffiliateRepository(pool);
     LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
-    return campaigns.create(tx, programId, CampaignInput.toTuple(campaign, "EUR")).compose(campaignId -> campaigns
+    return campaigns.create(tx, programId, CampaignInput.terms(campaign, "EUR")).compose(campaignId -> campaigns
         .get(tx, programId, campaignId)
         .compose(created -> audit.record(tx, actor, "campaign.created", "campaign", campaignId, null, created))
         .compose(v -> affiliates.upsert(tx, programId, "Jane", "Doe", "jane@example.com"))

@@ -1,6 +1,5 @@
 package io.tracklane.edge;
 
-import io.tracklane.api.ApiVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Command;
@@ -23,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * changes, and is retried.
  */
 public final class ChangeBridge extends VerticleBase {
+  /** The event-bus address a process publishes its own changes on; the bridge carries them to the others. */
+  public static final String CHANGES_ADDRESS = "tracklane.config.changed";
+  /** The message published on {@link #CHANGES_ADDRESS} when stored configuration changed. */
+  public static final String CONFIGURATION_CHANGED = "changed";
   private static final Logger LOG = LoggerFactory.getLogger(ChangeBridge.class);
   private static final long RETRY_MS = 1000;
 
@@ -54,7 +57,7 @@ public final class ChangeBridge extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<String>consumer(ApiVerticle.CHANGES_ADDRESS, msg -> {
+    vertx.eventBus().<String>consumer(CHANGES_ADDRESS, msg -> {
       listeners.forEach(l -> l.changed(msg.body()));
       publisherClient.send(Request.cmd(Command.PUBLISH).arg(channel).arg(msg.body()))
           .onFailure(e -> LOG.warn("change not published to other instances: {}", e.toString()));

@@ -1,12 +1,11 @@
 package io.tracklane.edge;
 
-import io.tracklane.api.ApiVerticle;
 import io.tracklane.domain.LinkCodes;
 import io.tracklane.http.HttpError;
-import io.tracklane.store.LinkRepository;
 import io.tracklane.store.LinkRepository.LinkTarget;
-import io.tracklane.store.ProgramRepository;
+import io.tracklane.store.LinkRepository;
 import io.tracklane.store.ProgramRepository.ProgramInfo;
+import io.tracklane.store.ProgramRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -27,7 +26,7 @@ public record EdgeLookups(AsyncLookup<String, LinkTarget> linksByCode, AsyncLook
 
   @Override
   public void changed(String change) {
-    if (ApiVerticle.CONFIGURATION_CHANGED.equals(change)) {
+    if (ChangeBridge.CONFIGURATION_CHANGED.equals(change)) {
       invalidateAll();
     }
   }

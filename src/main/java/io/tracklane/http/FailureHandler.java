@@ -1,7 +1,9 @@
 package io.tracklane.http;
 
 import io.netty.handler.codec.DecoderException;
+import io.tracklane.domain.Conflict;
 import io.tracklane.domain.InvalidInput;
+import io.tracklane.domain.NotFound;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -31,6 +33,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       message = e.getMessage();
     } else if (failure instanceof InvalidInput e) {
       status = 400;
+      message = e.getMessage();
+    } else if (failure instanceof NotFound e) {
+      status = 404;
+      message = e.getMessage();
+    } else if (failure instanceof Conflict e) {
+      status = 409;
       message = e.getMessage();
     } else if (failure instanceof HttpException e) {
       // Vert.x Web's own refusals: a malformed query string (400), a body over the limit (413)...

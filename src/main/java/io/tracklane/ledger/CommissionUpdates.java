@@ -1,8 +1,9 @@
 package io.tracklane.ledger;
 
 import io.tracklane.domain.CommissionStatus;
+import io.tracklane.domain.Conflict;
 import io.tracklane.domain.InvalidInput;
-import io.tracklane.http.HttpError;
+import io.tracklane.domain.NotFound;
 import io.tracklane.store.AuditLog;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -50,13 +51,13 @@ public final class CommissionUpdates {
     try {
       to = CommissionStatus.fromWire(target);
     } catch (InvalidInput e) {
-      return Future.failedFuture(HttpError.badRequest("status must be pending, due, paid or voided"));
+      return Future.failedFuture(new InvalidInput("status", "must be pending, due, paid or voided"));
     }
     // Paying takes the payout run's lock before the row's, in the order a run takes them.
     return pool.withTransaction(tx -> (to == CommissionStatus.PAID ? Payouts.lockRuns(tx)
         : Future.<Void>succeededFuture())
         .compose(v -> tx.preparedQuery(LOCK).execute(Tuple.of(actor.programId(), commissionId)))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(HttpError.notFound("Commission not found."))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(new NotFound("Commission not found."))
             : change(tx, actor, commissionId, rows.iterator().next(), to)));
   }
 
@@ -68,10 +69,10 @@ public final class CommissionUpdates {
       return Future.succeededFuture();
     }
     if (!from.ownerMayMove(to, payoutId != null)) {
-      return Future.failedFuture(HttpError.conflict(refusal(from, to, payoutId)));
+      return Future.failedFuture(new Conflict(refusal(from, to, payoutId)));
     }
     if (to == CommissionStatus.PAID && !CommissionStatus.payableAlone(r.getLong("amount_minor"))) {
-      return Future.failedFuture(HttpError.conflict("A commission of " + r.getLong("amount_minor")
+      return Future.failedFuture(new Conflict("A commission of " + r.getLong("amount_minor")
           + " cannot be paid alone: the next payout nets it."));
     }
     Instant now = clock.instant();

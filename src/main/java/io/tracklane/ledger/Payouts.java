@@ -1,7 +1,8 @@
 package io.tracklane.ledger;
 
+import io.tracklane.domain.Conflict;
+import io.tracklane.domain.NotFound;
 import io.tracklane.firehose.EventTypes;
-import io.tracklane.http.HttpError;
 import io.tracklane.ledger.Outbox.Event;
 import io.tracklane.store.AuditLog;
 import io.vertx.core.Future;
@@ -176,8 +177,8 @@ public final class Payouts {
     return tx.preparedQuery(PAY).execute(Tuple.of(programId, payoutId, LedgerStore.utc(now))).compose(paid -> {
       if (paid.size() == 0) {
         return tx.preparedQuery(EXISTS).execute(Tuple.of(programId, payoutId)).compose(rows -> Future.failedFuture(
-            rows.size() == 0 ? HttpError.notFound("Payout not found.")
-                : HttpError.conflict("Payout is already paid.")));
+            rows.size() == 0 ? new NotFound("Payout not found.")
+                : new Conflict("Payout is already paid.")));
       }
       Row p = paid.iterator().next();
       JsonObject data = new JsonObject().put("payout_id", Long.toString(payoutId))

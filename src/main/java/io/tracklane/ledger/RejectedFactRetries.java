@@ -1,9 +1,11 @@
 package io.tracklane.ledger;
 
+import io.tracklane.domain.Conflict;
+import io.tracklane.domain.InvalidInput;
+import io.tracklane.domain.NotFound;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.EventTypes;
-import io.tracklane.http.HttpError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,14 +49,14 @@ public final class RejectedFactRetries {
   public Future<JsonObject> retry(long programId, long id) {
     return pool.preparedQuery(ONE).execute(Tuple.of(programId, id)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(HttpError.notFound("Rejected event not found."));
+        return Future.failedFuture(new NotFound("Rejected event not found."));
       }
       Row r = rows.iterator().next();
       if ("duplicate".equals(r.getString("reason")) || !EventTypes.POSTBACK_RECEIVED.equals(r.getString("event_type"))) {
-        return Future.failedFuture(HttpError.conflict("A repeated postback has nothing to apply; retry the original."));
+        return Future.failedFuture(new Conflict("A repeated postback has nothing to apply; retry the original."));
       }
       if (r.getValue("resolved_at") != null) {
-        return Future.failedFuture(HttpError.conflict("This event was credited since; nothing to retry."));
+        return Future.failedFuture(new Conflict("This event was credited since; nothing to retry."));
       }
       return replay(programId, rows).map(ids -> new JsonObject().put("id", Long.toString(id))
           .put("event_id", ids.getString(0)).put("status", "queued"));
@@ -67,7 +69,8 @@ public final class RejectedFactRetries {
    */
   public Future<JsonObject> retryAll(long programId, List<Long> ids, String reason, String transactionId) {
     if ((ids == null || ids.isEmpty()) && reason == null && transactionId == null) {
-      return Future.failedFuture(HttpError.badRequest("give ids, reason or transaction_id to choose what to retry"));
+      return Future.failedFuture(
+          new InvalidInput("body", "must give ids, reason or transaction_id to choose what to retry"));
     }
     Long[] idArray = ids == null || ids.isEmpty() ? null : ids.toArray(Long[]::new);
     return pool.preparedQuery(MANY).execute(Tuple.of(programId, EventTypes.POSTBACK_RECEIVED, idArray, reason,

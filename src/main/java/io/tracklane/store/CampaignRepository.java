@@ -1,6 +1,6 @@
 package io.tracklane.store;
 
-import io.tracklane.api.CampaignInput;
+import io.tracklane.domain.CampaignTerms;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,18 +15,24 @@ import java.util.stream.IntStream;
 
 /** Campaigns and their reward rules. */
 public final class CampaignRepository {
-  private static final String COLUMNS = String.join(", ", CampaignInput.COLUMNS);
+  /** The columns a campaign's terms are written to, in the order {@link #values} binds them. */
+  private static final List<String> TERMS = List.of("name", "description", "landing_page_url", "allowed_domains",
+      "currency", "reward_type", "commission_percent", "commission_amount_cents", "lead_reward_cents",
+      "cookie_window_days", "minimum_payout_cents", "payout_delay_days", "reward_cadence",
+      "max_commission_period_months", "max_commissions", "auto_approve_affiliates", "accept_client_conversions",
+      "state", "hold_client_conversions");
+  private static final String COLUMNS = String.join(", ", TERMS);
   private static final String SELECT = "SELECT id, " + COLUMNS + ", created_at, updated_at";
   private static final String INSERT = "INSERT INTO campaigns (program_id, " + COLUMNS + ") VALUES ($1, "
-      + IntStream.rangeClosed(2, CampaignInput.COLUMNS.size() + 1).mapToObj(i -> "$" + i)
+      + IntStream.rangeClosed(2, TERMS.size() + 1).mapToObj(i -> "$" + i)
           .collect(Collectors.joining(", ")) + ") RETURNING id";
   private static final String UPDATE = "UPDATE campaigns SET "
-      + IntStream.range(0, CampaignInput.COLUMNS.size())
-          .mapToObj(i -> CampaignInput.COLUMNS.get(i) + " = $" + (i + 3)).collect(Collectors.joining(", "))
+      + IntStream.range(0, TERMS.size())
+          .mapToObj(i -> TERMS.get(i) + " = $" + (i + 3)).collect(Collectors.joining(", "))
       + ", updated_at = now() WHERE program_id = $1 AND id = $2"
       // Flat amounts and minimums are read in the campaign's currency: once money was recorded under
       // it, a new currency would silently reread them all.
-      + " AND (currency = $" + (CampaignInput.COLUMNS.indexOf("currency") + 3)
+      + " AND (currency = $" + (TERMS.indexOf("currency") + 3)
       + " OR NOT EXISTS (SELECT 1 FROM conversions WHERE program_id = $1 AND campaign_id = $2)"
       + " AND NOT EXISTS (SELECT 1 FROM leads WHERE program_id = $1 AND campaign_id = $2)"
       + " AND NOT EXISTS (SELECT 1 FROM commissions WHERE program_id = $1 AND campaign_id = $2))";
@@ -60,11 +66,8 @@ public final class CampaignRepository {
         .map(rows -> Rows.first(rows, CampaignRepository::toJson));
   }
 
-  public Future<Long> create(SqlClient client, long programId, Tuple values) {
-    Tuple args = Tuple.tuple().addValue(programId);
-    for (int i = 0; i < values.size(); i++) {
-      args.addValue(values.getValue(i));
-    }
+  public Future<Long> create(SqlClient client, long programId, CampaignTerms terms) {
+    Tuple args = values(Tuple.tuple().addValue(programId), terms);
     return client.preparedQuery(INSERT).execute(args).map(rows -> rows.iterator().next().getLong("id"));
   }
 
@@ -72,17 +75,25 @@ public final class CampaignRepository {
    * Updates the campaign; false (nothing changed) when the update changes the currency of a campaign
    * under which conversions, leads or commissions were recorded.
    */
-  public Future<Boolean> update(SqlClient client, long programId, long id, Tuple values) {
-    Tuple args = Tuple.tuple().addValue(programId).addValue(id);
-    for (int i = 0; i < values.size(); i++) {
-      args.addValue(values.getValue(i));
-    }
+  public Future<Boolean> update(SqlClient client, long programId, long id, CampaignTerms terms) {
+    Tuple args = values(Tuple.tuple().addValue(programId).addValue(id), terms);
     return client.preparedQuery(UPDATE).execute(args).map(rows -> rows.rowCount() > 0);
   }
 
   /** Every row the filter selects (columns unaliased), unpaged: the filter bounds it, e.g. by a page's ids. */
   public Future<List<JsonObject>> all(Filter filter) {
     return Select.all(pool, SELECT + " FROM campaigns", filter, "ORDER BY id", CampaignRepository::toJson);
+  }
+
+  /** The terms appended to {@code args} in {@link #TERMS} order. */
+  private static Tuple values(Tuple args, CampaignTerms t) {
+    return args.addValue(t.name()).addValue(t.description()).addValue(t.landingPageUrl())
+        .addValue(t.allowedDomains().toArray(String[]::new)).addValue(t.currency()).addValue(t.rewardType())
+        .addValue(t.commissionPercent()).addValue(t.commissionAmountCents()).addValue(t.leadRewardCents())
+        .addValue(t.cookieWindowDays()).addValue(t.minimumPayoutCents()).addValue(t.payoutDelayDays())
+        .addValue(t.rewardCadence()).addValue(t.maxCommissionPeriodMonths()).addValue(t.maxCommissions())
+        .addValue(t.autoApproveAffiliates()).addValue(t.acceptClientConversions()).addValue(t.state())
+        .addValue(t.holdClientConversions());
   }
 
   /** 10.0000 as 10 and 12.5000 as 12.5, never 1E+1. */

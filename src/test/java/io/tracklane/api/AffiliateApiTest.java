@@ -94,7 +94,10 @@ class AffiliateApiTest {
     for (Object o : campaigns) {
       JsonObject c = (JsonObject) o;
       assertEquals("active", c.getString("enrollment_state"));
-      assertFalse(c.containsKey("allowed_domains") || c.containsKey("auto_approve_affiliates"), c.encode());
+      for (String owner : new String[] {"allowed_domains", "auto_approve_affiliates", "accept_client_conversions",
+          "hold_client_conversions"}) {
+        assertFalse(c.containsKey(owner), owner + " in " + c.encode());
+      }
       JsonArray links = c.getJsonArray("links");
       assertEquals(1, links.size(), c.encode());
       assertEquals(jane, links.getJsonObject(0).getString("affiliate_id"));
