@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Finds who a lead or sale is credited to, in the order of DESIGN.md: a valid click id within its
+ * Finds who a lead or sale is credited to, in the order of docs/ledger.md: a valid click id within its
  * cookie window, else a coupon owned by an affiliate, else the customer's existing binding. When
  * none credits, the reason is the first method's that was tried.
  */
