@@ -182,18 +182,17 @@ class AnalyticsTest {
         .add(new JsonObject().put("source", "newsletter").put("clicks", 2L).put("conversions", 2L))
         .add(new JsonObject().put("source", "(none)").put("clicks", 2L).put("conversions", 1L)),
         body.getJsonArray("sources"));
-    assertEquals(new JsonArray()
-        .add(new JsonObject().put("affiliate_id", affiliateX).put("name", "Jane Doe").put("clicks", 3L)
-            .put("conversions", 2L).put("revenue", money(11_000)))
-        .add(new JsonObject().put("affiliate_id", affiliateY).put("name", "Yann Yu").put("clicks", 1L)
-            .put("conversions", 1L).put("revenue", money(5_000))),
-        body.getJsonArray("top_affiliates"));
-    assertEquals(new JsonArray()
-        .add(new JsonObject().put("campaign_id", campaignA).put("name", "Alpha").put("clicks", 3L)
-            .put("conversions", 2L).put("revenue", money(11_000)))
-        .add(new JsonObject().put("campaign_id", campaignB).put("name", "Beta").put("clicks", 1L)
-            .put("conversions", 1L).put("revenue", money(5_000))),
-        body.getJsonArray("campaigns"));
+    // Affiliate X brought campaign A's facts, Y campaign B's.
+    assertEquals(new JsonArray().add(breakdown("affiliate_id", affiliateX, "Jane Doe", 3, 2, 11_000))
+        .add(breakdown("affiliate_id", affiliateY, "Yann Yu", 1, 1, 5_000)), body.getJsonArray("top_affiliates"));
+    assertEquals(new JsonArray().add(breakdown("campaign_id", campaignA, "Alpha", 3, 2, 11_000))
+        .add(breakdown("campaign_id", campaignB, "Beta", 1, 1, 5_000)), body.getJsonArray("campaigns"));
+  }
+
+  private static JsonObject breakdown(String idField, String id, String name, long clicks, long conversions,
+      long revenueCents) {
+    return new JsonObject().put(idField, id).put("name", name).put("clicks", clicks).put("conversions", conversions)
+        .put("revenue", money(revenueCents));
   }
 
   @Test
