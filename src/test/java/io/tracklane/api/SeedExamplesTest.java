@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -147,14 +146,27 @@ class SeedExamplesTest {
 
   // curl "https://afglo.com/api/v1/analytics?range=30d" -u "sk_your_api_key_here:"
   @Test
-  @Disabled("issue 8: analytics not built yet")
   void ownerReadsAnalytics() {
     JsonObject body = ok(curl("GET", "https://afglo.com/api/v1/analytics?range=30d", "sk_your_api_key_here:", null));
     for (String field : List.of("totals", "trends", "daily", "monthly", "sources", "top_affiliates", "campaigns")) {
       assertTrue(body.containsKey(field), field);
     }
-    assertEquals(30, body.getJsonArray("daily").size());
-    assertEquals(2, body.getJsonObject("totals").getInteger("conversions"));
+    assertEquals("30d", body.getString("range"));
+    JsonArray daily = body.getJsonArray("daily");
+    assertEquals(30, daily.size());
+    assertEquals(body.getString("from"), daily.getJsonObject(0).getString("date"));
+    assertEquals(body.getString("to"), daily.getJsonObject(29).getString("date"));
+    // The two sales of the setup, each through its own click (the spring visit is long before the range).
+    JsonObject totals = body.getJsonObject("totals");
+    assertEquals(2, totals.getInteger("conversions"));
+    assertEquals(new JsonArray().add(new JsonObject().put("currency", "USD").put("amount_cents", 10_000)),
+        totals.getJsonArray("revenue"));
+    assertEquals(2, daily.stream().map(JsonObject.class::cast).mapToInt(d -> d.getInteger("conversions")).sum());
+    JsonObject spring = body.getJsonArray("campaigns").getJsonObject(0);
+    assertEquals(campaignId, spring.getString("campaign_id"));
+    assertEquals("Spring", spring.getString("name"));
+    assertEquals(affiliateId, body.getJsonArray("top_affiliates").getJsonObject(0).getString("affiliate_id"));
+    assertEquals(List.of("clicks", "leads", "conversions"), List.copyOf(body.getJsonObject("trends").fieldNames()));
   }
 
   // curl "https://afglo.com/api/v1/commissions?status=due&limit=100" -u "sk_your_api_key_here:"

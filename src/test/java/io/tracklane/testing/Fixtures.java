@@ -20,8 +20,13 @@ public final class Fixtures {
   public final String postbackSecret;
 
   public Fixtures(TestEngine engine, String currency) {
+    this(engine, currency, "Europe/Paris");
+  }
+
+  /** A program in {@code timeZone}, the zone its days and months are cut in. */
+  public Fixtures(TestEngine engine, String currency, String timeZone) {
     this.engine = engine;
-    JsonObject program = engine.createProgram("Program " + System.nanoTime(), "Europe/Paris", currency);
+    JsonObject program = engine.createProgram("Program " + System.nanoTime(), timeZone, currency);
     this.programId = Long.parseLong(program.getString("program_id"));
     this.ownerKey = program.getString("api_key");
     this.postbackToken = program.getString("postback_token");
