@@ -66,6 +66,7 @@ class AuthenticationTest {
         + k, k -> new String[0]));
     cases.put("Basic with the key as password", headers(k -> basic("admin:" + k)));
     cases.put("Basic with a user name and a password", headers(k -> basic("admin:hunter2")));
+    cases.put("Basic with the key and a password", headers(k -> basic(k + ":hunter2")));
     cases.put("a blank X-Api-Key", headers(k -> new String[] {"X-Api-Key", " "}));
     cases.put("a blank X-Api-Key beside a valid Basic key", headers(k -> {
       String[] basic = Http.basic(k);
