@@ -76,7 +76,13 @@ public final class CampaignsHandler {
         return Future.failedFuture(HttpError.notFound("Campaign not found."));
       }
       Tuple values = CampaignInput.toTuple(before.copy().mergeIn(body), before.getString("currency"));
-      return pool.withTransaction(tx -> campaigns.update(tx, programId, id, values)
+      boolean currencyChanges = body.getString("currency") != null
+          && !body.getString("currency").equalsIgnoreCase(before.getString("currency"));
+      return pool.withTransaction(tx -> (currencyChanges ? campaigns.hasFacts(tx, programId, id)
+              : Future.succeededFuture(false))
+          .compose(facts -> facts ? Future.failedFuture(HttpError.badRequest(
+              "currency cannot change once the campaign has conversions, leads or commissions"))
+              : campaigns.update(tx, programId, id, values))
               .compose(v -> audit.record(tx, actor, "campaign.updated", "campaign", id, before, body)))
           .compose(v -> campaigns.get(programId, id));
     }).onSuccess(updated -> {

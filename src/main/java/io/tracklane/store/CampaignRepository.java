@@ -59,6 +59,17 @@ public final class CampaignRepository {
     return client.preparedQuery(UPDATE).execute(args).mapEmpty();
   }
 
+  /**
+   * Whether the campaign has facts (conversions, leads or commissions), which were valued in its
+   * currency: from then on the currency is fixed.
+   */
+  public Future<Boolean> hasFacts(SqlClient client, long programId, long id) {
+    return client.preparedQuery("SELECT EXISTS (SELECT 1 FROM conversions WHERE program_id = $1 AND campaign_id = $2)"
+            + " OR EXISTS (SELECT 1 FROM leads WHERE program_id = $1 AND campaign_id = $2)"
+            + " OR EXISTS (SELECT 1 FROM commissions WHERE program_id = $1 AND campaign_id = $2) AS facts")
+        .execute(Tuple.of(programId, id)).map(rows -> rows.iterator().next().getBoolean("facts"));
+  }
+
   /** Every row the filter selects (columns unaliased), unpaged: the filter bounds it, e.g. by a page's ids. */
   public Future<List<JsonObject>> all(Filter filter) {
     return Select.all(pool, SELECT + " FROM campaigns", filter, "ORDER BY id", CampaignRepository::toJson);

@@ -79,6 +79,8 @@ class PropertyLevelAuthorizationTest {
       out.add(new Attempt("post", "/coupons", coupon, field, f[1]));
       out.add(new Attempt("post", "/api_keys", key, field, f[1]));
     }
+    // A campaign's currency is fixed once it has facts: its commissions are in that currency.
+    out.add(new Attempt("put", campaignPath, rename, "currency", "USD"));
     // Identity and ownership are not updatable.
     out.add(new Attempt("put", affiliatePath, affiliate, "email", "taken@partner.example"));
     out.add(new Attempt("put", affiliatePath, affiliate, "campaigns", new io.vertx.core.json.JsonArray()));
