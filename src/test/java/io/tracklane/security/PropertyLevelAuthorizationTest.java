@@ -101,6 +101,9 @@ class PropertyLevelAuthorizationTest {
       out.add(new Attempt("post", "/api_keys", key, (String) f[0], f[1]));
     }
     out.add(new Attempt("post", "/api_keys", key.copy().put("role", "admin"), "role", "owner"));
+    out.add(new Attempt("post", "/payouts/run", new JsonObject(), "program_id", otherProgram));
+    out.add(new Attempt("post", "/payouts/" + a.payoutIds.get(0) + "/mark_as_paid", new JsonObject(), "amount_cents",
+        1));
     out.add(new Attempt("put", "/fx_rates/USD/EUR", new JsonObject().put("rate", "0.9"), "program_id", otherProgram));
     return out;
   }
