@@ -1,6 +1,7 @@
 package io.tracklane.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The data the security suite attacks: one engine, two programs, each with a campaign, two
@@ -73,6 +77,23 @@ final class World implements AutoCloseable {
     }
   }
 
+  /**
+   * Where each kind of id comes from (the object of index {@code which} where a program has several);
+   * a new id parameter in the document fails {@link #path} until it is listed here.
+   */
+  static final Map<String, BiFunction<Program, Integer, String>> IDS = Map.of(
+      "campaign_id", (p, which) -> p.campaignId,
+      "affiliate_id", (p, which) -> p.affiliateIds.get(which),
+      "link_id", (p, which) -> p.linkIds.get(which),
+      "coupon_id", (p, which) -> p.couponIds.get(which),
+      "commission_id", (p, which) -> p.commissionIds.get(which),
+      "payout_id", (p, which) -> p.payoutIds.get(which),
+      "event_id", (p, which) -> p.eventIds.get(which),
+      "key_id", (p, which) -> p.apiKeyId,
+      "base", (p, which) -> "USD",
+      "quote", (p, which) -> "EUR");
+  private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([a-z_]+)}");
+
   final TestEngine engine;
   final Program a;
   final Program b;
@@ -109,6 +130,18 @@ final class World implements AutoCloseable {
       }
     }));
     return ops;
+  }
+
+  /** The operation's path with the ids of {@code p}'s objects of index {@code which}. */
+  static String path(Op op, Program p, int which) {
+    Matcher m = PATH_PARAMETER.matcher(op.path());
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      BiFunction<Program, Integer, String> id = IDS.get(m.group(1));
+      assertNotNull(id, "no id source for the new path parameter {" + m.group(1) + "} of " + op.id());
+      m.appendReplacement(out, id.apply(p, which));
+    }
+    return m.appendTail(out).toString();
   }
 
   /** Sends {@code method} to {@code path} (below /api/v1) with a JSON body for writes. */
