@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
@@ -118,6 +119,15 @@ class PropertyLevelAuthorizationTest {
       assertTrue(Http.json(r).getString("error").contains(t.field()), "the error names the field: " + r.body());
       assertEquals(before, world.snapshot(), t.name() + " changed something");
     }));
+  }
+
+  @Test
+  void aCampaignWithoutFactsMayStillChangeItsCurrency() {
+    String id = world.a.owner.campaign(new JsonObject().put("name", "Fresh")).getString("id");
+    HttpResponse<String> r = world.call("put", "/campaigns/" + id, new JsonObject().put("currency", "USD").encode(),
+        admin);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("USD", Http.json(world.a.owner.ownerGet("/campaigns/" + id)).getString("currency"));
   }
 
   @TestFactory
