@@ -109,6 +109,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
       try {
         String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
         int colon = decoded.indexOf(':');
+        if (colon >= 0 && colon < decoded.length() - 1) {
+          // The password must be empty: a password is no second factor here, and accepting one
+          // would let a client believe it protects something (or send the key in the wrong slot).
+          return "";
+        }
         return colon < 0 ? decoded : decoded.substring(0, colon);
       } catch (IllegalArgumentException e) {
         return null;

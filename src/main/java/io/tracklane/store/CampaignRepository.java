@@ -80,6 +80,8 @@ public final class CampaignRepository {
     return client.preparedQuery(UPDATE).execute(args).map(rows -> rows.rowCount() > 0);
   }
 
+
+
   /** Every row the filter selects (columns unaliased), unpaged: the filter bounds it, e.g. by a page's ids. */
   public Future<List<JsonObject>> all(Filter filter) {
     return Select.all(pool, SELECT + " FROM campaigns", filter, "ORDER BY id", CampaignRepository::toJson);
