@@ -2,12 +2,14 @@ package io.tracklane.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.LedgerEngine;
 import io.tracklane.testing.Http;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,6 +76,24 @@ class RefundsTest {
     accepted(g.postback("transaction_id=o4&amount=123.45&currency=USD&click_id=" + g.click(fx)));
     // 123.45 USD x 0.9 x 15% = 16.66575 EUR: 16.67 (converting first to 111.10 EUR gave 16.66).
     awaitLive(g, 1667);
+  }
+
+  @Test
+  void twoRefundsThatCameBeforeTheirSaleEachApplyOnceItIsCredited() {
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
+    String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("payout_delay_days", 0), "early@p.example");
+    // As the property test sends them: facts straight onto the topic, with the ids the edge would give.
+    for (String refund : List.of("a:3000", "b:1000")) {
+      String[] idAndAmount = refund.split(":");
+      LEDGER.facts().send(Facts.postback(f.programId, Instant.now(), new JsonObject().put("event", "refund")
+          .put("transaction_id", "o7").put("refund_id", idAndAmount[0])
+          .put("amount_minor", Long.parseLong(idAndAmount[1])).put("currency", "EUR").put("customer_id", "x")));
+    }
+    LEDGER.facts().awaitScalar(2, WAIT, "SELECT count(*) FROM rejected_events WHERE program_id = $1"
+        + " AND reason = 'unknown_sale'", f.programId);
+    accepted(f.postback("transaction_id=o7&amount=100.00&click_id=" + f.click(code)));
+    // 15.00 less 30% and 10%: both waiting refunds apply, each once.
+    awaitLive(f, 1500 - 450 - 150);
   }
 
   @Test

@@ -2,11 +2,14 @@ package io.tracklane.testing;
 
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.domain.EventIds;
+import io.tracklane.domain.PostedAmount;
+import io.tracklane.domain.Refunds;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,8 +55,23 @@ public final class Facts implements AutoCloseable {
   public static CloudEvent postback(long programId, Instant at, JsonObject data) {
     String kind = data.getString("event", "sale");
     data.put("event", kind).put("trust", "server");
-    return new CloudEvent(EventIds.postback(programId, kind, data.getString("transaction_id")),
-        EventTypes.POSTBACK_RECEIVED, programId, at, data);
+    return new CloudEvent(postbackId(programId, kind, data), EventTypes.POSTBACK_RECEIVED, programId, at, data);
+  }
+
+  /**
+   * The id the edge gives the postback (PostbackHandler.record): a refund's includes its identity among
+   * its sale's refunds, so two refunds of one sale are two facts (one id would make the second overwrite
+   * the first's stored payload while both wait for their sale).
+   */
+  private static String postbackId(long programId, String kind, JsonObject data) {
+    String transactionId = data.getString("transaction_id");
+    if (!"refund".equals(kind)) {
+      return EventIds.postback(programId, kind, transactionId);
+    }
+    Long minor = data.getLong("amount_minor");
+    BigDecimal major = minor == null ? null
+        : new PostedAmount(minor, data.getString("amount"), data.getString("currency")).major();
+    return EventIds.refund(programId, transactionId, Refunds.identity(data.getString("refund_id"), major));
   }
 
   public void send(CloudEvent event) {
