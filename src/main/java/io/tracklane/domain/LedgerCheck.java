@@ -55,8 +55,8 @@ public final class LedgerCheck {
   }
 
   /**
-   * A payout: the sum and count of the commissions it gathered, positive and at least the highest
-   * minimum of their campaigns.
+   * A payout: the sum and count of the commissions it gathered, positive and at least {@code minimum}
+   * (the highest minimum of their campaigns; 0 for a commission the owner paid alone).
    */
   public static Optional<String> payout(long payoutId, Money recorded, int recordedCount, List<Money> gathered,
       long minimum) {

@@ -46,7 +46,7 @@ public final class LedgerVerifier {
        WHERE m.kind = 'sale' AND ($1::bigint IS NULL OR m.program_id = $1)
        ORDER BY m.id""";
   private static final String PAYOUTS = """
-      SELECT p.id, p.amount_minor, p.currency, p.commission_count,
+      SELECT p.id, p.amount_minor, p.currency, p.commission_count, p.paid_alone,
              coalesce(array_agg(m.amount_minor ORDER BY m.id) FILTER (WHERE m.id IS NOT NULL), '{}') AS gathered,
              coalesce(max(c.minimum_payout_cents) FILTER (WHERE c.updated_at <= p.created_at), 0) AS minimum
         FROM payouts p LEFT JOIN commissions m ON m.payout_id = p.id LEFT JOIN campaigns c ON c.id = m.campaign_id
@@ -90,7 +90,8 @@ public final class LedgerVerifier {
         }))
         .compose(v -> check(PAYOUTS, programId, out, r -> LedgerCheck.payout(r.getLong("id"), recorded(r),
             r.getInteger("commission_count"), Arrays.stream(r.getArrayOfLongs("gathered"))
-                .map(minor -> Money.of(minor, r.getString("currency"))).toList(), r.getLong("minimum"))))
+                .map(minor -> Money.of(minor, r.getString("currency"))).toList(),
+            r.getBoolean("paid_alone") ? 0 : r.getLong("minimum"))))
         .compose(v -> check(CADENCE, programId, out, r -> LedgerCheck.cadenceCount(r.getLong("customer_id"),
             r.getLong("campaign_id"), r.getInteger("recorded"), r.getInteger("earned"))))
         .map(out);

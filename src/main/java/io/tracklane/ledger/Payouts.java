@@ -53,9 +53,10 @@ public final class Payouts {
         FROM due d JOIN created p USING (program_id, affiliate_id, currency)
        WHERE m.id = d.id
       RETURNING m.id, p.id AS payout_id, p.program_id, p.affiliate_id, p.currency, p.amount_minor AS payout_total""";
+  /** A payout of one, at the owner's request: marked so the minimum is not checked against it. */
   private static final String INSERT = """
-      INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, created_at) VALUES ($1, $2, $3, 0, $4)
-      RETURNING id""";
+      INSERT INTO payouts (program_id, affiliate_id, currency, amount_minor, created_at, paid_alone)
+      VALUES ($1, $2, $3, 0, $4, true) RETURNING id""";
   /** One due commission in no payout, gathered into the payout made for it alone. */
   private static final String GATHER_ONE = """
       UPDATE commissions SET payout_id = $4, updated_at = $5

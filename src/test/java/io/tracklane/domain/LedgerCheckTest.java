@@ -32,6 +32,8 @@ class LedgerCheckTest {
     assertTrue(LedgerCheck.payout(7, eur(301), 2, List.of(eur(400), eur(-100)), 300).isPresent());
     assertTrue(LedgerCheck.payout(7, eur(300), 2, List.of(eur(400), eur(-100)), 301).isPresent());
     assertTrue(LedgerCheck.payout(7, eur(0), 0, List.of(), 0).isPresent(), "a payout of 0");
+    assertTrue(LedgerCheck.payout(7, eur(1500), 1, List.of(eur(1500)), 0).isEmpty(), "paid alone: no minimum");
+    assertTrue(LedgerCheck.payout(7, eur(-100), 1, List.of(eur(-100)), 0).isPresent(), "never a negative payout");
   }
 
   @Test
