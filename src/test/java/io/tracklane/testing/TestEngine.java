@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  * own Redis key prefix, its own topics and consumer group, free ports. {@link #close()} removes them.
  */
 public final class TestEngine implements AutoCloseable {
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
   private final AppConfig config;
   private final Map<String, String> settings;
   private final Vertx vertx;
@@ -247,11 +248,21 @@ public final class TestEngine implements AutoCloseable {
     }
   }
 
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+  /**
+   * A free port never handed out before in this JVM. The OS may give the same ephemeral port twice,
+   * and Vert.x lets two servers of one instance share a port (it round-robins between them): an
+   * engine whose edge and ops ports coincided answered some redirects with the ops router's 404.
+   */
+  public static synchronized int freePort() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
+    throw new IllegalStateException("no free port not handed out before");
   }
 }
