@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
-import io.tracklane.testing.TestEngine;
+import io.tracklane.testing.LedgerEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -16,34 +16,21 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Attribution, cadence, leads, FX and rejections through the edge, the ledger and the API. */
 @Timeout(120)
 class CommissionLedgerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static TestEngine engine;
-  private static Facts facts;
+  @RegisterExtension
+  static final LedgerEngine LEDGER = new LedgerEngine();
 
-  @BeforeAll
-  static void start() {
-    engine = TestEngine.start(CommissionLedgerTest.class, Map.of("ledger.due_job_ms", "200",
-        "ledger.payout_job_ms", "0"));
-    facts = new Facts(engine);
-  }
-
-  @AfterAll
-  static void stop() {
-    facts.close();
-    engine.close();
-  }
 
   @Test
   void couponCreditsItsAffiliateAndBindsTheCustomerForLaterSales() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     JsonObject campaign = f.campaign(new JsonObject().put("commission_percent", 10));
     String affiliate = f.affiliate(campaign.getString("id"), "coupon@partner.example").getString("id");
     f.create("/coupons", new JsonObject().put("campaign_id", campaign.getString("id"))
@@ -62,7 +49,7 @@ class CommissionLedgerTest {
 
   @Test
   void leadEarnsItsRewardBindsTheCustomerAndOneTimePaysOnlyTheFirstSale() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     JsonObject campaign = f.campaign(new JsonObject().put("reward_type", "amount").put("commission_amount_cents", 900)
         .put("reward_cadence", "one_time").put("lead_reward_cents", 300));
     String affiliate = f.affiliate(campaign.getString("id"), "lead@partner.example").getString("id");
@@ -72,7 +59,7 @@ class CommissionLedgerTest {
         .statusCode());
     assertEquals(200, f.postback("transaction_id=s-1&amount=20.00&customer_id=cust-9").statusCode());
     assertEquals(200, f.postback("transaction_id=s-2&amount=20.00&customer_id=cust-9").statusCode());
-    facts.awaitScalar(2, WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1", f.programId);
+    LEDGER.facts().awaitScalar(2, WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1", f.programId);
     JsonArray commissions = awaitCommissions(f, 2);
     assertEquals(Set.of("lead:300", "sale:900"), commissions.stream().map(JsonObject.class::cast)
         .map(c -> c.getString("kind") + ":" + c.getLong("amount_cents")).collect(Collectors.toSet()));
@@ -84,10 +71,10 @@ class CommissionLedgerTest {
 
   @Test
   void otherCurrencyIsConvertedAtTheStoredRateKeptOnTheCommission() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("commission_percent", 15),
         "fx@partner.example");
-    HttpResponse<String> put = Http.put(engine.apiUrl() + "/fx_rates/USD/EUR", "application/json",
+    HttpResponse<String> put = Http.put(LEDGER.engine().apiUrl() + "/fx_rates/USD/EUR", "application/json",
         "{\"rate\":\"0.9\"}", "X-Api-Key", f.ownerKey);
     assertEquals(200, put.statusCode(), put.body());
 
@@ -102,14 +89,14 @@ class CommissionLedgerTest {
 
   @Test
   void uncreditableEventsAreRejectedWithTheirReasonThroughTheApi() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     JsonObject campaign = f.campaign(new JsonObject().put("cookie_window_days", 7));
     String campaignId = campaign.getString("id");
     JsonObject link = f.link(campaignId, f.affiliate(campaignId, "ok@partner.example").getString("id"));
     String disabled = f.affiliate(campaignId, "gone@partner.example").getString("id");
     String disabledCode = f.link(campaignId, disabled).getString("code");
     String disabledClick = f.click(disabledCode);
-    assertEquals(200, Http.put(engine.apiUrl() + "/affiliates/" + disabled, "application/json",
+    assertEquals(200, Http.put(LEDGER.engine().apiUrl() + "/affiliates/" + disabled, "application/json",
         "{\"state\":\"disabled\"}", "X-Api-Key", f.ownerKey).statusCode());
 
     f.postback("transaction_id=r-forged&amount=10.00&click_id=AAAAforgedclickid");
@@ -118,12 +105,12 @@ class CommissionLedgerTest {
     f.postback("transaction_id=r-disabled&amount=10.00&click_id=" + disabledClick);
     f.postback("transaction_id=r-fx&amount=10.00&currency=USD&click_id=" + f.click(link.getString("code")));
     Instant now = Instant.now();
-    String old = facts.clickId(Long.parseLong(link.getString("id")), now.minus(Duration.ofDays(8)));
-    facts.send(Facts.postback(f.programId, now, new JsonObject().put("transaction_id", "r-expired")
+    String old = LEDGER.facts().clickId(Long.parseLong(link.getString("id")), now.minus(Duration.ofDays(8)));
+    LEDGER.facts().send(Facts.postback(f.programId, now, new JsonObject().put("transaction_id", "r-expired")
         .put("click_id", old).put("amount_minor", 1000L).put("currency", "EUR")));
 
     HttpResponse<String> rejected = Http.poll(WAIT, r -> Http.json(r).getJsonObject("pagination")
-        .getLong("total_count") == 6, engine.apiUrl() + "/rejected_events", "X-Api-Key", f.ownerKey);
+        .getLong("total_count") == 6, LEDGER.engine().apiUrl() + "/rejected_events", "X-Api-Key", f.ownerKey);
     Map<String, String> reasons = Http.json(rejected).getJsonArray("data").stream().map(JsonObject.class::cast)
         .collect(Collectors.toMap(r -> r.getString("transaction_id"), r -> r.getString("reason")));
     assertEquals(Map.of("r-forged", "forged_click_id", "r-coupon", "unknown_coupon", "r-none", "no_attribution",
@@ -135,27 +122,28 @@ class CommissionLedgerTest {
 
   @Test
   void commissionPeriodIsAnchoredOnTheFirstCommissionedSale() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     JsonObject campaign = f.campaign(new JsonObject().put("reward_cadence", "custom")
         .put("max_commission_period_months", 2).put("commission_percent", 10));
     String affiliate = f.affiliate(campaign.getString("id"), "period@partner.example").getString("id");
     long linkId = Long.parseLong(f.link(campaign.getString("id"), affiliate).getString("id"));
     Instant first = Instant.now().minus(Duration.ofDays(70));
-    facts.send(Facts.postback(f.programId, first, new JsonObject().put("transaction_id", "p-1")
-        .put("click_id", facts.clickId(linkId, first)).put("customer_id", "anchor").put("amount_minor", 1000L)
+    LEDGER.facts().send(Facts.postback(f.programId, first, new JsonObject().put("transaction_id", "p-1")
+        .put("click_id", LEDGER.facts().clickId(linkId, first)).put("customer_id", "anchor").put("amount_minor", 1000L)
         .put("currency", "EUR")));
-    facts.send(Facts.postback(f.programId, first.plus(Duration.ofDays(55)), new JsonObject()
+    LEDGER.facts().send(Facts.postback(f.programId, first.plus(Duration.ofDays(55)), new JsonObject()
         .put("transaction_id", "p-2").put("customer_id", "anchor").put("amount_minor", 2000L).put("currency", "EUR")));
-    facts.send(Facts.postback(f.programId, first.plus(Duration.ofDays(65)), new JsonObject()
+    LEDGER.facts().send(Facts.postback(f.programId, first.plus(Duration.ofDays(65)), new JsonObject()
         .put("transaction_id", "p-3").put("customer_id", "anchor").put("amount_minor", 4000L).put("currency", "EUR")));
-    facts.awaitScalar(3, WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1 AND status = 'credited'",
+    LEDGER.facts().awaitScalar(3, WAIT,
+        "SELECT count(*) FROM conversions WHERE program_id = $1 AND status = 'credited'",
         f.programId);
     assertEquals(Set.of(100L, 200L), amounts(awaitCommissions(f, 2)));
   }
 
   private static JsonArray awaitCommissions(Fixtures f, int count) {
     HttpResponse<String> r = Http.poll(WAIT, x -> Http.json(x).getJsonObject("pagination").getLong("total_count")
-        == count, engine.apiUrl() + "/commissions?limit=100", "X-Api-Key", f.ownerKey);
+        == count, LEDGER.engine().apiUrl() + "/commissions?limit=100", "X-Api-Key", f.ownerKey);
     JsonArray data = Http.json(r).getJsonArray("data");
     assertTrue(data.size() == count);
     return data;

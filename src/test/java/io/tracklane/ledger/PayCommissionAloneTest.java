@@ -4,20 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracklane.testing.AuditRefusal;
-import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
-import io.tracklane.testing.TestEngine;
+import io.tracklane.testing.LedgerEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * PUT /commissions/{id} {"status":"paid"}: a due commission in no payout is paid as a payout of one,
@@ -25,25 +22,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class PayCommissionAloneTest {
-  private static TestEngine engine;
-  private static Facts facts;
+  @RegisterExtension
+  static final LedgerEngine LEDGER = new LedgerEngine();
 
-  @BeforeAll
-  static void start() {
-    engine = TestEngine.start(PayCommissionAloneTest.class, Map.of("ledger.due_job_ms", "200",
-        "ledger.payout_job_ms", "0"));
-    facts = new Facts(engine);
-  }
-
-  @AfterAll
-  static void stop() {
-    facts.close();
-    engine.close();
-  }
 
   @Test
   void aDueCommissionMarkedPaidIsPaidAloneAsAPayoutOfOne() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("payout_delay_days", 0)
         .put("minimum_payout_cents", 100_000), "alone@partner.example");
     f.sale(code, "P1", "100.00");
@@ -65,7 +50,7 @@ class PayCommissionAloneTest {
     assertEquals(200, put(f, commission.getString("id"), "paid").statusCode(), "paid again changes nothing");
     assertEquals(1, Http.json(f.ownerGet("/payouts")).getJsonObject("pagination").getLong("total_count"));
 
-    List<JsonObject> events = facts.changes(Duration.ofSeconds(3)).stream()
+    List<JsonObject> events = LEDGER.facts().changes(Duration.ofSeconds(3)).stream()
         .filter(e -> e.getString("programid").equals(Long.toString(f.programId))).toList();
     assertEquals(1, count(events, "tracklane.payout.created.v1", payoutId));
     assertEquals(1, count(events, "tracklane.payout.paid.v1", payoutId));
@@ -86,12 +71,12 @@ class PayCommissionAloneTest {
 
   @Test
   void aCommissionInAPayoutIsPaidThroughItsPayoutAndAPendingOneNotAtAll() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("payout_delay_days", 0),
         "gathered@partner.example");
     f.sale(code, "G1", "10.00");
     String id = f.awaitCommissions("due", 1).get(0).getString("id");
-    HttpResponse<String> run = Http.post(engine.apiUrl() + "/payouts/run", "application/json", "{}",
+    HttpResponse<String> run = Http.post(LEDGER.engine().apiUrl() + "/payouts/run", "application/json", "{}",
         "X-Api-Key", f.ownerKey);
     String payoutId = Http.json(run).getJsonArray("payout_ids").getString(0);
 
@@ -100,14 +85,14 @@ class PayCommissionAloneTest {
     assertTrue(Http.json(refused).getString("error").contains("mark the payout paid"), refused.body());
     assertEquals("due", Http.json(f.ownerGet("/commissions/" + id)).getString("status"));
 
-    try (AuditRefusal refusal = AuditRefusal.of(engine, f.programId)) {
-      HttpResponse<String> unaudited = Http.post(engine.apiUrl() + "/payouts/" + payoutId + "/mark_as_paid",
+    try (AuditRefusal refusal = AuditRefusal.of(LEDGER.engine(), f.programId)) {
+      HttpResponse<String> unaudited = Http.post(LEDGER.engine().apiUrl() + "/payouts/" + payoutId + "/mark_as_paid",
           "application/json", "{}", "X-Api-Key", f.ownerKey);
       assertEquals(500, unaudited.statusCode(), "its audit entry could not be written");
     }
     assertEquals("pending", Http.json(f.ownerGet("/payouts/" + payoutId)).getString("status"), "so nothing was paid");
     assertEquals("due", Http.json(f.ownerGet("/commissions/" + id)).getString("status"));
-    HttpResponse<String> markPaid = Http.post(engine.apiUrl() + "/payouts/" + payoutId + "/mark_as_paid",
+    HttpResponse<String> markPaid = Http.post(LEDGER.engine().apiUrl() + "/payouts/" + payoutId + "/mark_as_paid",
         "application/json", "{}", "X-Api-Key", f.ownerKey);
     assertEquals(200, markPaid.statusCode(), markPaid.body());
     JsonArray payoutEntries = Http.json(f.ownerGet("/audit_log?entity=payout&entity_id=" + payoutId))
@@ -116,12 +101,12 @@ class PayCommissionAloneTest {
         .map(e -> ((JsonObject) e).getString("action")).toList());
     assertEquals("pending", payoutEntries.getJsonObject(0).getJsonObject("before").getString("status"));
     assertEquals("paid", payoutEntries.getJsonObject(0).getJsonObject("after").getString("status"));
-    assertEquals(409, Http.post(engine.apiUrl() + "/payouts/" + payoutId + "/mark_as_paid", "application/json",
+    assertEquals(409, Http.post(LEDGER.engine().apiUrl() + "/payouts/" + payoutId + "/mark_as_paid", "application/json",
         "{}", "X-Api-Key", f.ownerKey).statusCode());
     assertEquals(2, Http.json(f.ownerGet("/audit_log?entity=payout")).getJsonArray("data").size(),
         "a refused mark_as_paid leaves no entry");
 
-    Fixtures later = new Fixtures(engine, "EUR");
+    Fixtures later = new Fixtures(LEDGER.engine(), "EUR");
     String laterCode = PayoutsAndRefundsTest.linkCode(later, new JsonObject().put("payout_delay_days", 30),
         "pending@partner.example");
     later.sale(laterCode, "L1", "10.00");
@@ -133,7 +118,7 @@ class PayCommissionAloneTest {
 
   @Test
   void aNegativeEntryIsNettedByTheNextPayoutNotPaidAlone() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = PayoutsAndRefundsTest.linkCode(f, new JsonObject().put("payout_delay_days", 0),
         "refunded@partner.example");
     f.sale(code, "R1", "100.00");
@@ -156,7 +141,7 @@ class PayCommissionAloneTest {
   }
 
   private static HttpResponse<String> put(Fixtures f, String id, String status) {
-    return Http.put(engine.apiUrl() + "/commissions/" + id, "application/json",
+    return Http.put(LEDGER.engine().apiUrl() + "/commissions/" + id, "application/json",
         new JsonObject().put("status", status).encode(), "X-Api-Key", f.ownerKey);
   }
 

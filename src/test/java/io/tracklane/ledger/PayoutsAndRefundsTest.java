@@ -3,9 +3,9 @@ package io.tracklane.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
+import io.tracklane.testing.LedgerEngine;
 import io.tracklane.testing.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,36 +14,22 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pending to due, refunds (void, partial, clawback), payouts with minimum and netting, owner moves, events. */
 @Timeout(120)
 class PayoutsAndRefundsTest {
-  private static TestEngine engine;
-  private static Facts facts;
+  @RegisterExtension
+  static final LedgerEngine LEDGER = new LedgerEngine();
 
-  @BeforeAll
-  static void start() {
-    engine = TestEngine.start(PayoutsAndRefundsTest.class, Map.of("ledger.due_job_ms", "200",
-        "ledger.payout_job_ms", "0"));
-    facts = new Facts(engine);
-  }
-
-  @AfterAll
-  static void stop() {
-    facts.close();
-    engine.close();
-  }
 
   @Test
   void refundsVoidReduceOrClawBackAndTheNextPayoutNetsThem() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 0), "money@partner.example");
     f.sale(code, "A", "100.00");
     f.sale(code, "B", "200.00");
@@ -58,11 +44,12 @@ class PayoutsAndRefundsTest {
     // 15% of A + 15% of B - 15% of the 50.00 refunded of B; C voided.
     assertEquals(1500L + 3000L - 750L, payout.getLong("amount_cents"));
     assertEquals(3, payout.getInteger("commission_count"));
-    HttpResponse<String> paid = Http.post(engine.apiUrl() + "/payouts/" + payout.getString("id") + "/mark_as_paid",
+    HttpResponse<String> paid = Http.post(
+        LEDGER.engine().apiUrl() + "/payouts/" + payout.getString("id") + "/mark_as_paid",
         "application/json", "{}", "X-Api-Key", f.ownerKey);
     assertEquals(200, paid.statusCode(), paid.body());
     assertEquals("paid", Http.json(paid).getString("status"));
-    assertEquals(409, Http.post(engine.apiUrl() + "/payouts/" + payout.getString("id") + "/mark_as_paid",
+    assertEquals(409, Http.post(LEDGER.engine().apiUrl() + "/payouts/" + payout.getString("id") + "/mark_as_paid",
         "application/json", "{}", "X-Api-Key", f.ownerKey).statusCode());
     f.awaitCommissions("paid", 3);
 
@@ -76,7 +63,7 @@ class PayoutsAndRefundsTest {
     assertEquals(Set.of("sale", "refund", "clawback"), commissions(f, "").stream()
         .map(c -> c.getString("kind")).collect(Collectors.toSet()));
 
-    Set<String> types = facts.changes(Duration.ofSeconds(3)).stream()
+    Set<String> types = LEDGER.facts().changes(Duration.ofSeconds(3)).stream()
         .filter(e -> e.getString("programid").equals(Long.toString(f.programId)))
         .map(e -> e.getString("type")).collect(Collectors.toSet());
     assertTrue(types.containsAll(Set.of("tracklane.commission.created.v1", "tracklane.commission.status_changed.v1",
@@ -85,7 +72,7 @@ class PayoutsAndRefundsTest {
 
   @Test
   void payoutWaitsUntilTheDueSumReachesTheMinimum() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 0).put("minimum_payout_cents", 2000),
         "min@partner.example");
     f.sale(code, "M1", "100.00");
@@ -98,7 +85,7 @@ class PayoutsAndRefundsTest {
 
   @Test
   void ownerStatusChangesFollowTheAllowedTransitionsElse409() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 30), "owner@partner.example");
     f.sale(code, "T1", "10.00");
     String id = f.awaitCommissions("pending", 1).get(0).getString("id");
@@ -117,20 +104,20 @@ class PayoutsAndRefundsTest {
 
   @Test
   void dueJobCatchesUpAfterDowntimeAndConcurrentRunsMoveEachCommissionOnce() {
-    Fixtures f = new Fixtures(engine, "EUR");
+    Fixtures f = new Fixtures(LEDGER.engine(), "EUR");
     String code = linkCode(f, new JsonObject().put("payout_delay_days", 30), "late@partner.example");
     for (int i = 0; i < 5; i++) {
       f.sale(code, "L" + i, "10.00");
     }
     f.awaitCommissions("pending", 5);
     // As if the delay ran out while no ledger was running.
-    facts.sql("UPDATE commissions SET due_at = now() - interval '1 day' WHERE program_id = $1", f.programId);
-    var pool = engine.engine().pool();
+    LEDGER.facts().sql("UPDATE commissions SET due_at = now() - interval '1 day' WHERE program_id = $1", f.programId);
+    var pool = LEDGER.engine().engine().pool();
     var runs = List.of(new DueJob(pool, Clock.systemUTC()).run(), new DueJob(pool, Clock.systemUTC()).run(),
         new DueJob(pool, Clock.systemUTC()).run());
     TestEngine.await(Future.join(runs));
     f.awaitCommissions("due", 5);
-    assertEquals(5, facts.scalar("SELECT sum(version) FROM commissions WHERE program_id = $1", f.programId),
+    assertEquals(5, LEDGER.facts().scalar("SELECT sum(version) FROM commissions WHERE program_id = $1", f.programId),
         "each commission moved exactly once");
   }
 
@@ -141,12 +128,12 @@ class PayoutsAndRefundsTest {
   }
 
   private static HttpResponse<String> put(Fixtures f, String id, String status) {
-    return Http.put(engine.apiUrl() + "/commissions/" + id, "application/json",
+    return Http.put(LEDGER.engine().apiUrl() + "/commissions/" + id, "application/json",
         new JsonObject().put("status", status).encode(), "X-Api-Key", f.ownerKey);
   }
 
   private static JsonArray runPayouts(Fixtures f) {
-    HttpResponse<String> r = Http.post(engine.apiUrl() + "/payouts/run", "application/json", "{}",
+    HttpResponse<String> r = Http.post(LEDGER.engine().apiUrl() + "/payouts/run", "application/json", "{}",
         "X-Api-Key", f.ownerKey);
     assertEquals(200, r.statusCode(), r.body());
     JsonArray out = new JsonArray();
