@@ -24,6 +24,7 @@ import io.tracklane.api.PostbacksHandler;
 import io.tracklane.api.RateLimiter;
 import io.tracklane.api.ReferralsHandler;
 import io.tracklane.api.RejectedEventsHandler;
+import io.tracklane.api.WebhooksHandler;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.config.AppConfig;
@@ -55,6 +56,7 @@ import io.tracklane.store.Db;
 import io.tracklane.store.LinkRepository;
 import io.tracklane.store.PostbackStatusRepository;
 import io.tracklane.store.ProgramRepository;
+import io.tracklane.webhooks.WebhooksVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -115,12 +117,17 @@ public final class Engine {
     // Not ready until every role has deployed: a load balancer must not send traffic to a port
     // that is not listening yet.
     AtomicBoolean started = new AtomicBoolean();
-    List<ReadinessCheck> checks = List.of(
+    AtomicBoolean webhooksSubscribed = new AtomicBoolean();
+    List<ReadinessCheck> checks = new ArrayList<>(List.of(
         check("roles", () -> started.get() ? Future.succeededFuture()
             : Future.failedFuture("the configured roles are still starting")),
         check("postgres", () -> pool.query("SELECT 1").execute().mapEmpty()),
         check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
-        check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
+        check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty())));
+    if (config.runs(Role.WEBHOOKS)) {
+      checks.add(check("webhooks", () -> webhooksSubscribed.get() ? Future.succeededFuture()
+          : Future.failedFuture("the webhooks consumer has not subscribed yet")));
+    }
 
     return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
@@ -156,7 +163,11 @@ public final class Engine {
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
             new Payouts(pool, clock))));
       }
-      if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
+      if (config.runs(Role.WEBHOOKS)) {
+        deployments.add(vertx.deployVerticle(new WebhooksVerticle(config, pool,
+            new OutboxRelay(pool, publisher, config.kafka().topicChanges()), registry, webhooksSubscribed)));
+      }
+      if (config.runs(Role.API) || config.runs(Role.LEDGER) || config.runs(Role.WEBHOOKS)) {
         deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
             new OutboxRelay(pool, publisher, config.kafka().topicChanges()), config.ledger().outboxSweepMs())));
       }
@@ -240,6 +251,7 @@ public final class Engine {
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, clock).register(ops);
       new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      new WebhooksHandler(pool, audit, config.webhooks()).register(ops);
       return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });

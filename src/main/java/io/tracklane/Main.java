@@ -73,6 +73,12 @@ public final class Main {
           + ConfigSource.envName("click_id.keys") + " to your own keys, e.g. 1:$(openssl rand -base64 32 | tr '+/' "
           + "'-_' | tr -d '=') (only the demo command runs with the development key)."));
     }
+    if (!allowDevelopmentKey && config.webhooks().hasDevelopmentKey()
+        && (config.runs(AppConfig.Role.API) || config.runs(AppConfig.Role.WEBHOOKS))) {
+      throw new ConfigException(List.of("webhooks.secret_key is the development key written in "
+          + "config/application.yaml, which anyone can read and decrypt the webhook signing secrets with. Set "
+          + ConfigSource.envName("webhooks.secret_key") + " to your own key: $(openssl rand -base64 32)."));
+    }
     Migrations.migrate(config.postgres());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);

@@ -21,10 +21,11 @@ public record AppConfig(
     LedgerConfig ledger,
     ClickIdConfig clickId,
     EdgeConfig edge,
-    ApiConfig api) {
+    ApiConfig api,
+    WebhooksConfig webhooks) {
 
-  /** A role a process can run; all three by default. */
-  public enum Role { EDGE, API, LEDGER }
+  /** A role a process can run; all of them by default. */
+  public enum Role { EDGE, API, LEDGER, WEBHOOKS }
 
   /**
    * The HTTP servers. The ops port binds {@code opsHost} (loopback by default: metrics and health
@@ -82,6 +83,27 @@ public record AppConfig(
       int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs) {
   }
 
+  /**
+   * Partner postbacks (the webhooks role): its consumer group on the changes topic, how often it
+   * looks for due deliveries, the HTTP limits of one attempt, the retry schedule, the circuit
+   * breaker per endpoint, the hosts exempt from the address check, and the AES-256 key that
+   * encrypts the signing secrets at rest.
+   */
+  public record WebhooksConfig(String consumerGroup, int pollMs, int batch, int timeoutMs, int responseBodyLimitBytes,
+      int retryWindowSeconds, int backoffBaseMs, int backoffMaxMs, int breakerFailures, int breakerOpenSeconds,
+      Set<String> allowHosts, byte[] secretKey) {
+    /** The public demo key of config/application.yaml. */
+    public static final String DEVELOPMENT_KEY = "ZGV2ZWxvcG1lbnQtb25seS13ZWJob29rcy1rZXktISE=";
+
+    public boolean allows(String host) {
+      return allowHosts.contains(host.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    public boolean hasDevelopmentKey() {
+      return Arrays.equals(secretKey, Base64.getDecoder().decode(DEVELOPMENT_KEY));
+    }
+  }
+
   /** Loads from the bundled defaults and the process environment. */
   public static AppConfig load() {
     return from(ConfigSource.load(System.getenv(), Map.of()));
@@ -121,8 +143,9 @@ public record AppConfig(
         r.integer("api.rate_limit.window_seconds", 1, 86_400), r.integer("api.auth_failures.limit", 1, 100_000_000),
         r.integer("api.auth_failures.window_seconds", 1, 86_400), r.integer("api.redis_timeout_ms", 10, 10_000),
         r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000));
+    WebhooksConfig webhooks = webhooks(r);
     r.check();
-    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api);
+    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api, webhooks);
   }
 
   public boolean runs(Role role) {
@@ -135,13 +158,33 @@ public record AppConfig(
       try {
         roles.add(Role.valueOf(name.toUpperCase(java.util.Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        r.problem("roles: unknown role '" + name + "' (edge, api, ledger)");
+        r.problem("roles: unknown role '" + name + "' (edge, api, ledger, webhooks)");
       }
     }
     if (roles.isEmpty()) {
-      r.problem("roles must name at least one of edge, api, ledger");
+      r.problem("roles must name at least one of edge, api, ledger, webhooks");
     }
     return roles;
+  }
+
+  private static WebhooksConfig webhooks(ConfigReader r) {
+    byte[] key = new byte[0];
+    try {
+      key = Base64.getDecoder().decode(r.string("webhooks.secret_key"));
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    if (key.length != 32) {
+      r.problem("webhooks.secret_key must be 32 bytes in base64 (openssl rand -base64 32)");
+    }
+    Set<String> allow = new java.util.HashSet<>();
+    r.list("webhooks.allow_hosts").forEach(h -> allow.add(h.toLowerCase(java.util.Locale.ROOT)));
+    return new WebhooksConfig(r.nonEmpty("webhooks.consumer_group"), r.integer("webhooks.poll_ms", 10, 60_000),
+        r.integer("webhooks.batch", 1, 1000), r.integer("webhooks.timeout_ms", 100, 60_000),
+        r.integer("webhooks.response_body_limit_bytes", 0, 1024 * 1024),
+        r.integer("webhooks.retry_window_seconds", 1, 30 * 86_400), r.integer("webhooks.backoff_base_ms", 1, 3_600_000),
+        r.integer("webhooks.backoff_max_ms", 1, 86_400_000), r.integer("webhooks.breaker.failures", 1, 10_000),
+        r.integer("webhooks.breaker.open_seconds", 1, 86_400), Set.copyOf(allow), key);
   }
 
   private static IpRanges ipRanges(ConfigReader r, String key) {

@@ -17,6 +17,10 @@ public final class EventTypes {
   public static final String PAYOUT_PAID = "tracklane.payout.paid.v1";
   public static final String API_KEY_CREATED = "tracklane.api_key.created.v1";
   public static final String API_KEY_REVOKED = "tracklane.api_key.revoked.v1";
+  /** A partner postback (owner webhook or affiliate postback) answered 2xx. */
+  public static final String PARTNER_POSTBACK_DELIVERED = "tracklane.partner_postback.delivered.v1";
+  /** A partner postback given up after its retry window. */
+  public static final String PARTNER_POSTBACK_FAILED = "tracklane.partner_postback.failed.v1";
 
   private EventTypes() {
   }

@@ -90,6 +90,12 @@ public final class TestEngine implements AutoCloseable {
     new SecureRandom().nextBytes(secret);
     s.put("click_id.keys", "1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
     s.put("click_id.current_key_id", "1");
+    // The webhooks role only where a test asks for it (its own consumer group per class).
+    s.put("roles", "edge,api,ledger");
+    s.put("webhooks.consumer_group", "webhooks." + suffix);
+    byte[] webhookKey = new byte[32];
+    new SecureRandom().nextBytes(webhookKey);
+    s.put("webhooks.secret_key", Base64.getEncoder().encodeToString(webhookKey));
     s.putAll(overrides);
     return s;
   }
