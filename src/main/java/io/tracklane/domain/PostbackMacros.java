@@ -38,6 +38,18 @@ public final class PostbackMacros {
     return out.toString();
   }
 
+  /** The {name} macros of a template that are not among {@link #NAMES}, in order. */
+  public static List<String> unknown(String template) {
+    Matcher m = MACRO.matcher(template);
+    List<String> out = new java.util.ArrayList<>();
+    while (m.find()) {
+      if (!NAMES.contains(m.group(1))) {
+        out.add(m.group());
+      }
+    }
+    return out;
+  }
+
   /** A value as a URL component: UTF-8, every reserved character escaped, a space as %20. */
   public static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -109,7 +109,7 @@ public final class WebhookRepository {
     }
     Long[] ids = page.data().stream().map(d -> Long.parseLong(((JsonObject) d).getString("id")))
         .toArray(Long[]::new);
-    return pool.preparedQuery(ATTEMPTS).execute(Tuple.of(programId, ids)).map(rows -> {
+    return pool.preparedQuery(ATTEMPTS).execute(Tuple.of(programId, (Object) ids)).map(rows -> {
       Map<String, JsonArray> byDelivery = new HashMap<>();
       for (Row r : rows) {
         byDelivery.computeIfAbsent(Rows.id(r, "delivery_id"), k -> new JsonArray()).add(new JsonObject()

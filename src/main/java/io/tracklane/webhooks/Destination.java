@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -54,6 +55,11 @@ public record Destination(URI uri, String host, int port, boolean ssl, InetAddre
     String authority = template.substring(schemeEnd + 3, authorityEnd < 0 ? template.length() : authorityEnd);
     if (authority.contains("{") || authority.contains("}")) {
       throw new Refused("url: macros may not appear in the host or port");
+    }
+    List<String> unknown = PostbackMacros.unknown(template);
+    if (!unknown.isEmpty()) {
+      throw new Refused("url: unknown macro " + unknown.get(0) + " (known: " + String.join(", ",
+          PostbackMacros.NAMES.stream().map(n -> "{" + n + "}").toList()) + ")");
     }
     // Any macro value is URL-encoded, so a sample value stands for all of them.
     String sample = PostbackMacros.render(template, Map.of());

@@ -119,7 +119,7 @@ public final class PostbackEvents {
       return Future.succeededFuture();
     }
     return db.preparedQuery(COMMISSION_OF.formatted(column))
-        .execute(Tuple.of(program, id, kinds.toArray(new String[0]))).map(rows -> {
+        .execute(Tuple.of(program, id, (Object) kinds.toArray(new String[0]))).map(rows -> {
           Row r = first(rows);
           amount(c, "commission", r == null ? null : r.getLong("minor"), r == null ? null : r.getString("currency"));
           return null;

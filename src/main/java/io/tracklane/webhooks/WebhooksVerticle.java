@@ -90,6 +90,7 @@ public final class WebhooksVerticle extends VerticleBase {
              breaker_open_until = CASE WHEN consecutive_failures + 1 >= $2
                                        THEN now() + make_interval(secs => $3) ELSE breaker_open_until END
        WHERE id = $1 RETURNING breaker_open_until""";
+  private static final String LOCK_ENDPOINT = "SELECT id FROM webhook_endpoints WHERE id = $1 FOR UPDATE";
   private static final String HOLD = """
       UPDATE webhook_deliveries SET next_attempt_at = $2 WHERE id = $1 AND status = 'pending'""";
   private static final String POSTBACK_DELIVERED = EventTypes.PARTNER_POSTBACK_DELIVERED;
@@ -224,7 +225,7 @@ public final class WebhooksVerticle extends VerticleBase {
       return;
     }
     claiming = true;
-    int leaseSeconds = hooks.timeoutMs() / 1000 * 2 + 30;
+    int leaseSeconds = (int) Math.ceil(hooks.timeoutMs() * 2 / 1000.0) + 5;
     Promise<Void> round = Promise.promise();
     inFlight = round.future();
     pool.preparedQuery(CLAIM).execute(Tuple.of(hooks.batch(), leaseSeconds)).compose(rows -> {
@@ -324,7 +325,9 @@ public final class WebhooksVerticle extends VerticleBase {
             ? " (redirects are not followed)" : "");
     int failures = d.getInteger("attempt_count") + 1;
     double delaySeconds = schedule.delay(failures, () -> ThreadLocalRandom.current().nextDouble()).toMillis() / 1000.0;
-    return pool.withTransaction(tx -> tx.preparedQuery(ATTEMPT).execute(Tuple.of(id, program,
+    // The endpoint is locked first, as a change or deletion through the API locks it: one lock order.
+    return pool.withTransaction(tx -> tx.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(endpoint))
+        .compose(locked -> tx.preparedQuery(ATTEMPT).execute(Tuple.of(id, program,
             attemptedAt.atOffset(java.time.ZoneOffset.UTC), outcome.status(), (int) Math.min(Integer.MAX_VALUE,
                 outcome.latencyMs()), error, outcome.body()))
         .compose(v -> {
@@ -347,7 +350,7 @@ public final class WebhooksVerticle extends VerticleBase {
                 }
                 return rows.iterator().next().getOffsetDateTime("breaker_open_until");
               }));
-        })).onSuccess(open -> {
+        }))).onSuccess(open -> {
           if (outcome.delivered()) {
             delivered.increment();
           } else {
