@@ -150,8 +150,8 @@ public final class WebhooksHandler {
         return Future.failedFuture(HttpError.notFound(label + " not found."));
       }
       return webhooks.delete(tx, p.programId(), id)
-          .compose(v -> audit.record(tx, actor, "webhook.deleted", "webhook", id, before, null));
-    })).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+          .compose(v -> audit.record(tx, actor, "webhook.deleted", "webhook", id, before, null)).map(before);
+    })).onSuccess(before -> Responses.json(ctx, 200, before)).onFailure(ctx::fail);
   }
 
   private void deliveries(RoutingContext ctx, String idParam, String label) {

@@ -15,7 +15,7 @@ class AppConfigTest {
   @Test
   void defaultsAreValidAndRunEveryRole() {
     AppConfig config = AppConfig.from(ConfigSource.load(Map.of(), Map.of()));
-    assertEquals(Set.of(Role.EDGE, Role.API, Role.LEDGER), config.roles());
+    assertEquals(Set.of(Role.EDGE, Role.API, Role.LEDGER, Role.WEBHOOKS), config.roles());
     assertEquals(8080, config.http().edgePort());
     assertEquals("tracklane.facts", config.kafka().topicFacts());
     assertEquals(1, config.clickId().currentKeyId());

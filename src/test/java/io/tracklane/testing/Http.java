@@ -35,11 +35,6 @@ public final class Http {
         .PUT(HttpRequest.BodyPublishers.ofString(body)), headers);
   }
 
-  public static HttpResponse<String> patch(String url, String contentType, String body, String... headers) {
-    return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
-        .method("PATCH", HttpRequest.BodyPublishers.ofString(body)), headers);
-  }
-
   public static HttpResponse<String> delete(String url, String... headers) {
     return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), headers);
   }

@@ -152,7 +152,7 @@ class WebhooksTest {
     String[] joeAuth = {"X-Api-Key", joeKey};
     assertEquals(404, Http.get(engine.apiUrl() + "/affiliate/postbacks/" + id, joeAuth).statusCode());
     assertEquals(404, Http.get(engine.apiUrl() + "/affiliate/postbacks/" + id + "/deliveries", joeAuth).statusCode());
-    assertEquals(404, Http.patch(engine.apiUrl() + "/affiliate/postbacks/" + id, "application/json",
+    assertEquals(404, Http.put(engine.apiUrl() + "/affiliate/postbacks/" + id, "application/json",
         "{\"state\":\"disabled\"}", joeAuth).statusCode());
     assertEquals(404, Http.post(engine.apiUrl() + "/affiliate/postbacks/" + id + "/deliveries/1/redeliver",
         "application/json", "", joeAuth).statusCode());
@@ -184,13 +184,13 @@ class WebhooksTest {
     awaitAttempts(janeKey, "/affiliate/postbacks/" + id, 2);
 
     // Jane may change and delete her own.
-    HttpResponse<String> changed = Http.patch(engine.apiUrl() + "/affiliate/postbacks/" + id, "application/json",
+    HttpResponse<String> changed = Http.put(engine.apiUrl() + "/affiliate/postbacks/" + id, "application/json",
         "{\"events\":[\"refund\"],\"state\":\"disabled\"}", "X-Api-Key", janeKey);
     assertEquals(200, changed.statusCode(), changed.body());
     assertEquals(new JsonArray().add("refund"), Http.json(changed).getJsonArray("events"));
-    assertEquals(400, Http.patch(engine.apiUrl() + "/affiliate/postbacks/" + id, "application/json",
+    assertEquals(400, Http.put(engine.apiUrl() + "/affiliate/postbacks/" + id, "application/json",
         "{\"method\":\"GET\"}", "X-Api-Key", janeKey).statusCode());
-    assertEquals(204, Http.delete(engine.apiUrl() + "/affiliate/postbacks/" + id, "X-Api-Key", janeKey).statusCode());
+    assertEquals(200, Http.delete(engine.apiUrl() + "/affiliate/postbacks/" + id, "X-Api-Key", janeKey).statusCode());
     assertEquals(404, Http.get(engine.apiUrl() + "/affiliate/postbacks/" + id, "X-Api-Key", janeKey).statusCode());
   }
 
@@ -231,14 +231,14 @@ class WebhooksTest {
     }
     JsonObject hook = create(owner.ownerKey, "/webhooks", new JsonObject().put("url", receiver.url("/ok-x"))
         .put("events", new JsonArray().add("lead")), 201);
-    assertEquals(400, Http.patch(engine.apiUrl() + "/webhooks/" + hook.getString("id"), "application/json",
+    assertEquals(400, Http.put(engine.apiUrl() + "/webhooks/" + hook.getString("id"), "application/json",
         "{\"url\":\"http://169.254.169.254/\"}", "X-Api-Key", owner.ownerKey).statusCode(), "checked on change too");
     assertEquals(400, Http.post(engine.apiUrl() + "/webhooks", "application/json",
         "{\"url\":\"" + receiver.url("/ok") + "\",\"events\":[\"sale\"]}", "X-Api-Key", owner.ownerKey).statusCode());
     assertEquals(403, Http.post(engine.apiUrl() + "/webhooks", "application/json",
         "{\"url\":\"" + receiver.url("/ok") + "\",\"events\":[\"lead\"]}", "X-Api-Key",
         engine.ownerKey(owner.programId, "reporting")).statusCode());
-    assertEquals(204, Http.delete(engine.apiUrl() + "/webhooks/" + hook.getString("id"), "X-Api-Key",
+    assertEquals(200, Http.delete(engine.apiUrl() + "/webhooks/" + hook.getString("id"), "X-Api-Key",
         owner.ownerKey).statusCode());
   }
 
@@ -268,9 +268,9 @@ class WebhooksTest {
     assertEquals(302, d.getJsonArray("attempts").getJsonObject(0).getInteger("status_code"));
     assertTrue(d.getJsonArray("attempts").getJsonObject(0).getString("error").contains("redirects are not followed"));
     assertTrue(receiver.to("/ok-after-redirect").isEmpty());
-    assertEquals(204, Http.delete(engine.apiUrl() + "/webhooks/" + redirect.getString("id"), "X-Api-Key",
+    assertEquals(200, Http.delete(engine.apiUrl() + "/webhooks/" + redirect.getString("id"), "X-Api-Key",
         owner.ownerKey).statusCode());
-    assertEquals(204, Http.delete(engine.apiUrl() + path, "X-Api-Key", owner.ownerKey).statusCode());
+    assertEquals(200, Http.delete(engine.apiUrl() + path, "X-Api-Key", owner.ownerKey).statusCode());
   }
 
   static JsonObject create(String key, String path, JsonObject body, int status) {
