@@ -130,7 +130,7 @@ class ObjectLevelAuthorizationTest {
         continue;
       }
       tests.add(DynamicTest.dynamicTest(op.id(), () -> {
-        HttpResponse<String> own = world.call("get", op.path(), null, key);
+        HttpResponse<String> own = world.call("get", World.path(op, a, 0), null, key);
         assertEquals(200, own.statusCode(), own.body());
         assertNoTraceOfOtherAffiliate(own.body(), op.id());
         for (String parameter : op.queryParameters()) {

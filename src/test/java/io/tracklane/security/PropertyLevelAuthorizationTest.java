@@ -139,6 +139,7 @@ class PropertyLevelAuthorizationTest {
     for (World.Program p : List.of(world.a, world.b)) {
       secrets.add(p.owner.postbackSecret);
       secrets.add(p.owner.postbackToken);
+      secrets.addAll(p.webhookSecrets);
     }
     Sql.query(world.engine, "SELECT key_hash FROM api_keys").forEach(row -> secrets.add((String) row.get("key_hash")));
     List<DynamicTest> tests = new ArrayList<>();
@@ -187,7 +188,7 @@ class PropertyLevelAuthorizationTest {
       }
       tests.add(DynamicTest.dynamicTest(op.id(), () -> {
         for (String query : List.of("", "?expand=sale,campaign,affiliate,commissions,payout")) {
-          HttpResponse<String> r = world.call("get", op.path() + query, null, affiliateKey);
+          HttpResponse<String> r = world.call("get", World.path(op, world.a, 0) + query, null, affiliateKey);
           if (!query.isEmpty() && r.statusCode() == 400) {
             continue; // this operation has no expand: nothing more to inline
           }

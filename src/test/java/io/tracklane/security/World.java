@@ -46,6 +46,11 @@ final class World implements AutoCloseable {
     final List<String> commissionIds = new ArrayList<>();
     final List<String> payoutIds = new ArrayList<>();
     final List<String> rejectedIds = new ArrayList<>();
+    /** Owner webhooks (a POST and a GET), each affiliate's postback, and one delivery per webhook. */
+    final List<String> webhookIds = new ArrayList<>();
+    final List<String> webhookSecrets = new ArrayList<>();
+    final List<String> postbackIds = new ArrayList<>();
+    final List<String> deliveryIds = new ArrayList<>();
     final String apiKeyId;
 
     Program(TestEngine engine, String name) {
@@ -83,6 +88,28 @@ final class World implements AutoCloseable {
           .forEach(e -> rejectedIds.add(((JsonObject) e).getString("id")));
       apiKeyId = owner.create("/api_keys", new JsonObject().put("label", name + " dashboard").put("role", "reporting"),
           201).getString("id");
+      for (String method : List.of("POST", "GET")) {
+        JsonObject hook = owner.create("/webhooks", new JsonObject().put("url", "http://127.0.0.1:9/" + name
+            + "?tx={transaction_id}").put("method", method).put("events", new io.vertx.core.json.JsonArray()
+            .add("conversion")), 201);
+        webhookIds.add(hook.getString("id"));
+        if (hook.getString("secret") != null) {
+          webhookSecrets.add(hook.getString("secret"));
+        }
+        // The webhooks role does not run here: the delivery is written as its consumer would.
+        deliveryIds.add(String.valueOf(Sql.query(engine, "INSERT INTO webhook_deliveries (program_id, endpoint_id, "
+            + "event_id, event, context, occurred_at, give_up_at) VALUES (?, ?, ?, 'conversion', '{}'::jsonb, now(), "
+            + "now() + interval '1 day') RETURNING id", owner.programId, Long.parseLong(hook.getString("id")),
+            "ev_world_" + name + method).get(0).get("id")));
+      }
+      for (String affiliate : affiliateIds) {
+        HttpResponse<String> created = Http.post(engine.apiUrl() + "/affiliate/postbacks", "application/json",
+            new JsonObject().put("url", "http://127.0.0.1:9/" + name + "/" + affiliate).put("method", "GET")
+                .put("events", new io.vertx.core.json.JsonArray().add("conversion")).encode(),
+            "X-Api-Key", engine.affiliateKey(owner.programId, Long.parseLong(affiliate)));
+        assertEquals(201, created.statusCode(), created.body());
+        postbackIds.add(Http.json(created).getString("id"));
+      }
     }
   }
 
@@ -100,6 +127,10 @@ final class World implements AutoCloseable {
       Map.entry("event_id", (p, which) -> p.eventIds.get(which)),
       Map.entry("rejected_event_id", (p, which) -> p.rejectedIds.get(which)),
       Map.entry("key_id", (p, which) -> p.apiKeyId),
+      Map.entry("webhook_id", (p, which) -> p.webhookIds.get(which)),
+      // The suite's affiliate keys are the first affiliate's: its own postback, whatever the index.
+      Map.entry("postback_id", (p, which) -> p.postbackIds.get(0)),
+      Map.entry("delivery_id", (p, which) -> p.deliveryIds.get(which)),
       Map.entry("base", (p, which) -> "USD"),
       Map.entry("quote", (p, which) -> "EUR"));
   private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([a-z_]+)}");
@@ -110,7 +141,7 @@ final class World implements AutoCloseable {
 
   World(Class<?> testClass, Map<String, String> overrides) {
     Map<String, String> settings = new java.util.HashMap<>(Map.of("ledger.due_job_ms", "200",
-        "ledger.payout_job_ms", "0"));
+        "ledger.payout_job_ms", "0", "webhooks.allow_hosts", "127.0.0.1"));
     settings.putAll(overrides);
     engine = TestEngine.start(testClass, settings);
     a = new Program(engine, "Alpha");
@@ -176,7 +207,7 @@ final class World implements AutoCloseable {
     // Keys minus their usage columns, which the engine updates on every authenticated request.
     Map<String, String> tables = new java.util.LinkedHashMap<>();
     for (String table : List.of("programs", "campaigns", "affiliates", "enrollments", "links", "coupons",
-        "commissions", "payouts", "fx_rates", "audit_log")) {
+        "commissions", "payouts", "fx_rates", "audit_log", "webhook_endpoints", "webhook_deliveries")) {
       tables.put(table, "SELECT * FROM " + table);
     }
     tables.put("api_keys", "SELECT id, program_id, role, affiliate_id, label, key_hash, ip_allowlist, revoked_at "
