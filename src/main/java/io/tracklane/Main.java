@@ -90,8 +90,11 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: draining requests, committing offsets, flushing the producer");
+      long limitMs = config.http().shutdownDelayMs() + config.http().shutdownGraceSeconds() * 1000L + 20_000;
       try {
-        engine.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
+        // Not ready and Connection: close first; then stop accepting and answer what is in flight.
+        engine.drain().compose(v -> engine.stop()).eventually(vertx::close)
+            .toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("graceful stop incomplete: {}", e.toString());
       }

@@ -15,8 +15,10 @@ public final class EdgeMetrics {
   final Counter postbacksRejected;
   final Counter postbacksUnavailable;
   final Counter clientConversionsIgnored;
+  private final MeterRegistry registry;
 
   public EdgeMetrics(MeterRegistry registry) {
+    this.registry = registry;
     clicks = Counter.builder("tracklane_clicks_total").description("Human clicks redirected and queued")
         .register(registry);
     clicksRepeated = Counter.builder("tracklane_clicks_repeated_total")
@@ -36,6 +38,13 @@ public final class EdgeMetrics {
     clientConversionsIgnored = Counter.builder("tracklane_client_conversions_ignored_total")
         .description("Client-side conversion pixels answered but not recorded: no valid click cookie, or the "
             + "campaign does not accept client conversions").register(registry);
+  }
+
+  /** A Redis call answered from the in-process fallback: pool_full, timeout or unavailable. */
+  void redisFallback(String reason) {
+    Counter.builder("tracklane_redis_fallbacks_total").tag("reason", reason)
+        .description("Redis calls on the request path answered from the in-process fallback (never a failed request)")
+        .register(registry).increment();
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {

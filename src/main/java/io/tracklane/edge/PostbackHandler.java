@@ -46,9 +46,17 @@ final class PostbackHandler implements Handler<RoutingContext> {
     HttpServerRequest req = ctx.request();
     boolean post = "POST".equals(req.method().name());
     Buffer body = post && ctx.body() != null ? ctx.body().buffer() : null;
-    PostbackAuth.requireOnlySignedBytes(req.method().name(), req.getHeader(PostbackAuth.SIGNATURE_HEADER), req.query());
-    PostbackRequest pb = PostbackRequest.parse(req.method().name(), req.getHeader("Content-Type"),
-        req.getHeader("X-Postback-Token"), req.query(), body);
+    PostbackRequest pb;
+    try {
+      PostbackAuth.requireOnlySignedBytes(req.method().name(), req.getHeader(PostbackAuth.SIGNATURE_HEADER),
+          req.query());
+      pb = PostbackRequest.parse(req.method().name(), req.getHeader("Content-Type"),
+          req.getHeader("X-Postback-Token"), req.query(), body);
+    } catch (RuntimeException e) {
+      // Every postback counts once, by its final outcome: a malformed one is rejected too.
+      edge.metrics().postbacksRejected.increment();
+      throw e;
+    }
     Buffer signed = post ? body : Buffer.buffer(req.query() == null ? "" : req.query());
     auth.authenticate(pb.token(), req.getHeader(PostbackAuth.PROGRAM_HEADER),
             req.getHeader(PostbackAuth.SIGNATURE_HEADER), signed)
