@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Short-lived marks in Redis ("this was seen"), under the configured key prefix. Every call is
- * bounded in time and never fails: when Redis is down, slow or its pool is full, the answer comes
- * at once from an in-process copy of the marks this process set (bounded, expiring with their TTL),
- * counted in {@code tracklane_redis_fallbacks_total{reason}} and logged once per interval.
+ * bounded in time and never fails: when Redis is down, slow or its pool is full, a unique-visitor
+ * mark is answered at once from an in-process copy of the marks this process set (bounded, expiring
+ * with their TTL) and a postback mark as "unknown" (the ledger dedupes); each fallback is counted in {@code tracklane_redis_fallbacks_total{reason}} and logged once per interval.
  */
 final class RedisMarks {
   private static final Logger LOG = LoggerFactory.getLogger(RedisMarks.class);
@@ -70,11 +70,15 @@ final class RedisMarks {
         .recover(e -> fallback(e, firstHere));
   }
 
-  /** Whether the mark is in Redis; when Redis does not answer, whether this process set it. */
+  /**
+   * Whether the mark is in Redis; false when Redis does not answer. Not the in-process copy: the
+   * ledger deletes a rejected postback's mark in Redis so its resend goes through, and "unknown" is
+   * always safe here (the ledger dedupes every fact).
+   */
   Future<Boolean> exists(String key) {
     return redis.send(Request.cmd(Command.EXISTS).arg(prefix + key)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(response -> response != null && response.toInteger() > 0)
-        .recover(e -> fallback(e, local.getIfPresent(key) != null));
+        .recover(e -> fallback(e, false));
   }
 
   private Future<Boolean> fallback(Throwable failure, boolean answer) {

@@ -33,6 +33,7 @@ public final class LedgerVerticle extends VerticleBase {
   /** A dependency that comes back is used again within this (PostgreSQL, Kafka). */
   private static final long MAX_BACKOFF_MS = 2_000;
   private static final QuietLog QUIET = new QuietLog(LOG);
+  private static final java.util.concurrent.atomic.AtomicInteger CONSUMERS = new java.util.concurrent.atomic.AtomicInteger();
   /** How many times a batch fails on its data before its facts are applied one at a time. */
   private static final int ISOLATE_AFTER_ATTEMPTS = 3;
 
@@ -61,6 +62,8 @@ public final class LedgerVerticle extends VerticleBase {
     Map<String, String> props = new HashMap<>();
     props.put("bootstrap.servers", config.kafka().bootstrapServers());
     props.put("group.id", config.kafka().consumerGroup());
+    // Names the process in the group's description (kafka-consumer-groups --describe, the failover test).
+    props.put("client.id", "tracklane-ledger-" + ProcessHandle.current().pid() + "-" + CONSUMERS.incrementAndGet());
     props.put("enable.auto.commit", "false");
     props.put("auto.offset.reset", "earliest");
     props.put("max.poll.records", Integer.toString(config.ledger().batchMax()));
