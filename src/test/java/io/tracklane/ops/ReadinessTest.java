@@ -91,10 +91,13 @@ class ReadinessTest {
       JsonObject campaign = f.campaign(new JsonObject());
       JsonObject affiliate = f.affiliate(campaign.getString("id"), "pg@partner.example");
       String code = f.link(campaign.getString("id"), affiliate.getString("id")).getString("code");
-      Http.poll(Duration.ofSeconds(10), r -> r.statusCode() == 302, edge.edgeUrl() + "/r/" + code);
+      HttpResponse<String> warm = Http.poll(Duration.ofSeconds(10), r -> r.statusCode() == 302,
+          edge.edgeUrl() + "/r/" + code);
       // The edge learns the program behind the postback token once, then serves it from its cache.
-      assertEquals(200, Http.post(edge.edgeUrl() + "/postback", "application/x-www-form-urlencoded",
-          "transaction_id=pg-up-1&amount=10.00", "X-Postback-Token", f.postbackToken).statusCode());
+      String warmClick = Fixtures.query(warm.headers().firstValue("Location").orElseThrow()).get("click_id");
+      HttpResponse<String> warmPostback = Http.post(edge.edgeUrl() + "/postback", "application/x-www-form-urlencoded",
+          "transaction_id=pg-up-1&amount=10.00&click_id=" + warmClick, "X-Postback-Token", f.postbackToken);
+      assertEquals(200, warmPostback.statusCode(), warmPostback.body());
 
       pg.stop();
       HttpResponse<String> coreDown = awaitReady(core, 503, Duration.ofSeconds(10));
