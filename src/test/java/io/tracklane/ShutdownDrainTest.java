@@ -68,17 +68,18 @@ class ShutdownDrainTest {
           for (int i = 0; i < IN_FLIGHT; i++) {
             inFlight.add(client.sendAsync(HttpRequest.newBuilder(URI.create(edgeUrl + "/postback"))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("X-Postback-Token", token)
-                .POST(HttpRequest.BodyPublishers.ofString("transaction_id=drain-" + i + "&amount=5.00&customer_id=c-" + i)).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("transaction_id=drain-" + i + "&amount=5.00&customer_id=c-"
+                    + i)).build(),
                 HttpResponse.BodyHandlers.ofString()));
           }
           Thread.sleep(500);
           edge.destroy(); // SIGTERM
           Thread.sleep(150);
+          String second = exchange(keptAlive, "GET /r/no-such-link HTTP/1.1\r\nHost: edge\r\n\r\n");
+          assertTrue(second.startsWith("HTTP/1.1 404") && second.toLowerCase().contains("connection: close"), second);
           HttpResponse<String> ready = Http.get("http://127.0.0.1:" + opsPort + "/health/ready");
           assertEquals(503, ready.statusCode(), "not ready once draining: " + ready.body());
           assertTrue(Http.json(ready).getBoolean("draining"), ready.body());
-          String second = exchange(keptAlive, "GET /r/no-such-link HTTP/1.1\r\nHost: edge\r\n\r\n");
-          assertTrue(second.startsWith("HTTP/1.1 404") && second.toLowerCase().contains("connection: close"), second);
           Thread.sleep(500);
           kafka.freeze(false);
 
@@ -111,8 +112,8 @@ class ShutdownDrainTest {
   }
 
   private static HttpResponse<String> postback(String edgeUrl, String token, String tx) {
-    return Http.post(edgeUrl + "/postback", "application/x-www-form-urlencoded", "transaction_id=" + tx + "&amount=1.00&customer_id=c-" + tx,
-        "X-Postback-Token", token);
+    return Http.post(edgeUrl + "/postback", "application/x-www-form-urlencoded",
+        "transaction_id=" + tx + "&amount=1.00&customer_id=c-" + tx, "X-Postback-Token", token);
   }
 
   /** Writes a request and reads one whole answer (headers and Content-Length body). */
@@ -163,7 +164,7 @@ class ShutdownDrainTest {
 
   private static Process childEdge(TestEngine owner, int edgePort, int opsPort, Path log) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "serve").redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith(ConfigSource.ENV_PREFIX));
     pb.environment().putAll(owner.environment());

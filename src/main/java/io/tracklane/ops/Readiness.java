@@ -63,6 +63,12 @@ public final class Readiness {
    * {"status": "UP"|"DOWN", "components": {name: "UP"|"DOWN: why"}, "degraded": [optional ones down]}.
    */
   public Future<JsonObject> evaluate() {
+    if (draining()) {
+      // Answered at once: a balancer must learn it before the servers stop accepting.
+      up.set(0);
+      return Future.succeededFuture(new JsonObject().put("status", "DOWN").put("draining", true)
+          .put("components", new JsonObject()));
+    }
     List<ReadinessCheck> current = List.copyOf(checks);
     List<Future<Void>> results = new ArrayList<>();
     for (ReadinessCheck check : current) {
