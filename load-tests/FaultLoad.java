@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                               id = the click id of a 302, the transaction id of a postback)
  * and, every 250 ms, each ops URL's readiness in OUT.ready ("millis url status"). Each request is
  * sent when it is due whatever happened to the ones before (a stalled server is not hidden), on
- * kept-alive connections, with a 10 s timeout. Run from the repository root:
+ * kept-alive connections, with a 30 s timeout. Run from the repository root:
  *   java -cp target/tracklane.jar load-tests/FaultLoad.java EDGE_URL LINK_CODE TOKEN CLICK_ID RATE SECONDS
  *        PREFIX OUT [OPS_URL ...]
  */
@@ -41,9 +41,13 @@ public final class FaultLoad {
     List<String> ops = List.of(args).subList(8, args.length);
 
     Vertx vertx = Vertx.vertx();
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(edge.getHost())
+    // Two pools, so slow postbacks (waiting for the broker's ack) never hold redirects back.
+    HttpClient redirects = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(edge.getHost())
         .setDefaultPort(edge.getPort()).setKeepAlive(true).setConnectTimeout(2000),
-        new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
+        new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+    HttpClient postbacks = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(edge.getHost())
+        .setDefaultPort(edge.getPort()).setKeepAlive(true).setConnectTimeout(2000),
+        new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
     HttpClient probes = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setConnectTimeout(500));
     ConcurrentLinkedQueue<String> answers = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> ready = new ConcurrentLinkedQueue<>();
@@ -52,21 +56,28 @@ public final class FaultLoad {
     AtomicInteger sent = new AtomicInteger();
     long start = System.nanoTime() + 100_000_000L;
     long started = System.currentTimeMillis() + 100;
-    vertx.setPeriodic(250, id -> {
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    long probeTimer = vertx.setPeriodic(250, id -> {
+      if (stopping.get()) {
+        return;
+      }
       for (String url : ops) {
         probes.request(new RequestOptions().setAbsoluteURI(url + "/health/ready").setTimeout(2000))
             .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
-            .onComplete(ar -> ready.add((System.currentTimeMillis() - started) + " " + url + " "
-                + (ar.succeeded() ? ar.result() : 0)));
+            .onComplete(ar -> {
+              if (!stopping.get()) {
+                ready.add((System.currentTimeMillis() - started) + " " + url + " " + (ar.succeeded() ? ar.result() : 0));
+              }
+            });
       }
     });
-    vertx.setPeriodic(1, timer -> {
+    long loadTimer = vertx.setPeriodic(1, timer -> {
       long due = Math.min(total, Math.max(0, System.nanoTime() - start) * rate / 1_000_000_000L);
       while (sent.get() < due) {
         int i = sent.getAndIncrement();
         String tx = prefix + "-" + i;
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/r/" + code + "?sub1=" + tx)
-                .setTimeout(10_000).putHeader("User-Agent", AGENT + " " + tx))
+        redirects.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/r/" + code + "?sub1=" + tx)
+                .setTimeout(30_000).putHeader("User-Agent", AGENT + " " + tx))
             .compose(req -> req.send().compose(resp -> resp.body().map(b -> {
               String location = resp.getHeader("Location");
               String click = location == null ? "-" : location.replaceAll(".*[?&]click_id=([^&]*).*", "$1");
@@ -77,7 +88,7 @@ public final class FaultLoad {
               done.countDown();
             });
         String form = "transaction_id=" + tx + "&amount=10.00&currency=EUR&click_id=" + clickId;
-        client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/postback").setTimeout(10_000)
+        postbacks.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/postback").setTimeout(30_000)
                 .putHeader("Content-Type", "application/x-www-form-urlencoded").putHeader("X-Postback-Token", token))
             .compose(req -> req.send(form).compose(resp -> resp.body().map(b -> resp.statusCode() + " " + tx + " "
                 + b.toString().replaceAll(".*\"status\":\"([a-z_]+)\".*", "$1").replaceAll("\\s", "_"))))
@@ -89,6 +100,10 @@ public final class FaultLoad {
       }
     });
     boolean finished = done.await(seconds + 60L, TimeUnit.SECONDS);
+    stopping.set(true);
+    vertx.cancelTimer(probeTimer);
+    vertx.cancelTimer(loadTimer);
+    Thread.sleep(2500); // probes in flight end before the clients close
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(Path.of(out + ".answers")))) {
       answers.forEach(w::println);

@@ -177,6 +177,11 @@ fault_edge-sigterm() {
   start edge edge; await_recovery "$stopped" edge
 }
 
+# The JIT warms up first (not counted): a cold edge answers its first seconds of load slowly.
+log "warming up for 10 s"
+java -Xmx256m -cp "$JAR" load-tests/FaultLoad.java "http://127.0.0.1:$EDGE_PORT" "$CODE" "$TOKEN" "$CLICK" \
+  "$RATE" 10 warmup "$WORK/warmup" >"$WORK/warmup.client.log" 2>&1
+
 # ------------------------------------------------------------------------------ scenarios
 declare -a ROWS=()
 FAILED=0
