@@ -56,13 +56,15 @@ public final class FaultLoad {
     AtomicInteger sent = new AtomicInteger();
     long start = System.nanoTime() + 100_000_000L;
     long started = System.currentTimeMillis() + 100;
+    // Tells faults.sh the load has begun: its fault is timed from here, not from the JVM's start.
+    Files.writeString(Path.of(out + ".started"), Long.toString(started));
     java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     long probeTimer = vertx.setPeriodic(250, id -> {
       if (stopping.get()) {
         return;
       }
       for (String url : ops) {
-        probes.request(new RequestOptions().setAbsoluteURI(url + "/health/ready").setTimeout(2000))
+        probes.request(new RequestOptions().setAbsoluteURI(url + "/health/ready").setTimeout(5000))
             .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
             .onComplete(ar -> {
               if (!stopping.get()) {

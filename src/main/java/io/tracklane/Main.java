@@ -24,6 +24,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /**
+   * Caffeine reports each failed background refresh of the edge's caches (PostgreSQL down) as a
+   * java.util.logging WARNING with a stack trace; readiness and the callers report the outage.
+   * Held here so the level is not collected with the logger.
+   */
+  private static final java.util.logging.Logger CAFFEINE = java.util.logging.Logger.getLogger(
+      "com.github.benmanes.caffeine.cache");
+
+  static {
+    CAFFEINE.setLevel(java.util.logging.Level.SEVERE);
+  }
 
   private Main() {
   }
