@@ -169,10 +169,11 @@ class BrowserTrackingTest {
 
     // Chromium's headless click is flagged bot and its conversion never credited.
     assertTrue(results.getJsonObject("headless").getString("ua").contains("HeadlessChrome"));
-    JsonObject bot = conversion(headlessAffiliate);
-    assertEquals("rejected", bot.getString("status"), bot.encode());
-    assertEquals("bot_click", bot.getString("reject_reason"));
-    assertEquals("bot_click", rejected("T-headless").getString("reason"));
+    JsonObject bot = rejected("T-headless");
+    assertEquals("bot_click", bot.getString("reason"), bot.encode());
+    assertEquals(results.getJsonObject("headless").getString("clickId"), bot.getJsonObject("payload").getString("click_id"));
+    assertEquals(0, Http.json(f.ownerGet("/conversions?affiliate_id=" + headlessAffiliate)).getJsonArray("data").size());
+    assertEquals(0, Http.json(f.ownerGet("/commissions?affiliate_id=" + headlessAffiliate)).getJsonArray("data").size());
 
     // The impression, asked for twice by the page, is counted once.
     assertEquals(List.of(true, false), results.getJsonObject("impression").getJsonArray("calls").getList());
