@@ -173,6 +173,24 @@ class BrowserEdgeTest {
   }
 
   @Test
+  void aPrefetchOrPreviewTheClientAnnouncesIsCountedAsABotNotAClick() {
+    String code = link(f.campaign(new JsonObject().put("landing_page_url", "https://shop.example/land")));
+    double bots = engine.metric("tracklane_bot_clicks_total");
+    double clicks = engine.metric("tracklane_clicks_total");
+    assertEquals(302, Http.get(engine.edgeUrl() + "/r/" + code, "User-Agent", CHROME, "Sec-Purpose", "prefetch")
+        .statusCode());
+    assertEquals(302, Http.get(engine.edgeUrl() + "/r/" + code, "User-Agent", CHROME, "X-Purpose", "preview")
+        .statusCode());
+    assertEquals(302, Http.get(engine.edgeUrl() + "/r/" + code, "User-Agent", "WhatsApp/2.23.20.0 A").statusCode());
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (engine.metric("tracklane_bot_clicks_total") < bots + 3 && System.nanoTime() < deadline) {
+      Http.sleep(100);
+    }
+    assertEquals(bots + 3, engine.metric("tracklane_bot_clicks_total"), 0.0);
+    assertEquals(clicks, engine.metric("tracklane_clicks_total"), 0.0);
+  }
+
+  @Test
   void theCookieDomainIsTheProgramsWhenTheEdgeIsUnderIt() throws Exception {
     JsonObject campaign = f.campaign(new JsonObject().put("landing_page_url", "https://shop.example/land"));
     String code = link(campaign);
