@@ -166,7 +166,7 @@ final class BrowserHandler {
     ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
   }
 
-  private static Map<String, String> fields(Buffer body) {
+  static Map<String, String> fields(Buffer body) {
     if (body == null || body.length() == 0) {
       throw HttpError.badRequest("the body must be a JSON object");
     }
