@@ -10,6 +10,8 @@ const { chromium } = require(path.resolve(cfg.playwright));
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 async function main() {
+  // Only this run's failures are left there.
+  fs.rmSync(cfg.screenshots, { recursive: true, force: true });
   fs.mkdirSync(cfg.screenshots, { recursive: true });
   const out = {};
   let failed = false;
