@@ -123,12 +123,13 @@ class BrowserTrackingTest {
     String bannerAffiliate = f.affiliate(cid, "banner@partner.example").getString("id");
     impressionCode = link(cid, bannerAffiliate);
     double impressionsBefore = engine.metric("tracklane_impressions_total");
+    Path profiles = Files.createTempDirectory("tracklane-chromium");
 
     JsonObject config = new JsonObject()
         .put("playwright", PLAYWRIGHT.toString()).put("chromium", CHROMIUM)
         .put("edge", edge).put("site", siteUrl)
         .put("screenshots", ROOT.resolve("target/browser-screenshots").toString())
-        .put("userDataDir", Files.createTempDirectory("tracklane-chromium").toString())
+        .put("userDataDir", profiles.toString())
         .put("codes", new JsonObject().put("script", link(cid, scriptAffiliate)).put("pixel", link(cid, pixelAffiliate))
             .put("headless", link(cid, headlessAffiliate)))
         .put("tx", new JsonObject().put("pixel", "T-pixel").put("pixelNone", "T-none"));
@@ -136,6 +137,10 @@ class BrowserTrackingTest {
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(4, TimeUnit.MINUTES), "the browser script did not finish");
+    try (var files = Files.walk(profiles)) {
+      // The fresh profiles (one per scenario) are of no use once the browsers are closed.
+      files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    }
     assertEquals(0, p.exitValue(), "a browser scenario failed (screenshots in target/browser-screenshots): "
         + output);
     JsonObject results = new JsonObject(output.trim());
