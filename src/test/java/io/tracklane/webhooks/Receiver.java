@@ -34,6 +34,9 @@ public final class Receiver implements AutoCloseable {
           .add(h.getValue()));
       requests.add(new Request(req.method().name(), req.uri(), headers, body.toString()));
       String path = req.path();
+      if (path.startsWith("/hang")) {
+        return; // never answers
+      }
       int n = seen.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
       int status = path.startsWith("/flaky") ? (n <= this.failures ? 500 : 200)
           : path.startsWith("/down") ? (up ? 200 : 500)

@@ -115,6 +115,8 @@ class WebhooksTest {
     } catch (com.standardwebhooks.exceptions.WebhookVerificationException expected) {
       // the signature covers the body
     }
+    assertEquals(200, Http.delete(engine.apiUrl() + "/webhooks/" + hook.getString("id"), "X-Api-Key",
+        owner.ownerKey).statusCode());
   }
 
   @Test
@@ -271,6 +273,36 @@ class WebhooksTest {
     assertEquals(200, Http.delete(engine.apiUrl() + "/webhooks/" + redirect.getString("id"), "X-Api-Key",
         owner.ownerKey).statusCode());
     assertEquals(200, Http.delete(engine.apiUrl() + path, "X-Api-Key", owner.ownerKey).statusCode());
+  }
+
+  @Test
+  void anAttemptEndsAfterTheTimeoutAndReadsACappedAnswer() {
+    JsonObject hang = create(owner.ownerKey, "/webhooks", new JsonObject().put("url", receiver.url("/hang"))
+        .put("events", new JsonArray().add("lead")), 201);
+    JsonObject ok = create(owner.ownerKey, "/webhooks", new JsonObject().put("url", receiver.url("/ok-capped"))
+        .put("events", new JsonArray().add("lead")), 201);
+    HttpResponse<String> lead = owner.postback("event=lead&transaction_id=LEAD-HANG-1&click_id=" + owner.click(janeLink));
+    assertEquals(200, lead.statusCode(), lead.body());
+    JsonObject attempt = awaitAttempts(owner.ownerKey, "/webhooks/" + hang.getString("id"), 1).getJsonArray("attempts")
+        .getJsonObject(0);
+    assertNull(attempt.getInteger("status_code"), attempt.encode());
+    assertTrue(attempt.getString("error").contains("timed out after 5000 ms"), attempt.encode());
+    assertTrue(attempt.getInteger("latency_ms") >= 4900 && attempt.getInteger("latency_ms") < 8000, attempt.encode());
+    JsonObject delivered = awaitDelivery(owner.ownerKey, "/webhooks/" + ok.getString("id"), "delivered");
+    assertEquals("lead", delivered.getString("event"));
+    // The receiver answered 5000 bytes; 100 (webhooks.response_body_limit_bytes) were kept.
+    List<Map<String, Object>> kept = io.tracklane.testing.Sql.query(engine,
+        "SELECT length(response_body) AS n FROM webhook_attempts WHERE delivery_id = ?",
+        Long.parseLong(delivered.getString("id")));
+    assertEquals(100, ((Number) kept.get(0).get("n")).intValue());
+    JsonObject data = new JsonObject(receiver.to("/ok-capped").get(0).body()).getJsonObject("data");
+    assertEquals("lead", data.getString("event"));
+    assertEquals("LEAD-HANG-1", data.getString("transaction_id"));
+    assertEquals(jane, data.getString("affiliate_id"));
+    for (JsonObject hook : List.of(hang, ok)) {
+      assertEquals(200, Http.delete(engine.apiUrl() + "/webhooks/" + hook.getString("id"), "X-Api-Key",
+          owner.ownerKey).statusCode());
+    }
   }
 
   static JsonObject create(String key, String path, JsonObject body, int status) {
