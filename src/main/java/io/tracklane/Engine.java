@@ -101,7 +101,7 @@ public final class Engine {
   public static Future<Engine> start(Vertx vertx, AppConfig config, PrometheusMeterRegistry registry, Clock clock) {
     Pool pool = Db.pool(vertx, config.postgres());
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
-    KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
+    KafkaProducer<String, byte[]> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
     ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
     Engine engine = new Engine(vertx, pool, redis, publisher, access);

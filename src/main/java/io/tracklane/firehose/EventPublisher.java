@@ -6,11 +6,11 @@ import java.util.List;
 /** Sends records to a topic; the Future completes once the broker acknowledged them durably. */
 public interface EventPublisher {
 
+  /** A plain UTF-8 record (not a CloudEvent: the dead-letter topic). */
   Future<Void> send(String topic, String key, String value);
 
-  default Future<Void> publish(String topic, CloudEvent event) {
-    return send(topic, event.kafkaKey(), event.encode());
-  }
+  /** The event as a CloudEvents Kafka record, built by {@link CloudEventRecords}. */
+  Future<Void> publish(String topic, CloudEvent event);
 
   /** Publishes several events; the Future completes once all are acknowledged (fails if one is not). */
   default Future<Void> publishAll(String topic, List<CloudEvent> events) {
