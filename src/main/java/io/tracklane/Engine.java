@@ -151,14 +151,14 @@ public final class Engine {
         PostbackMarks marks = new PostbackMarks(redis, config.redis().keyPrefix());
         LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
-                new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
+                new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
             new Payouts(pool, clock))));
       }
       if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
         deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
-            new OutboxRelay(pool, publisher, config.kafka().topicChanges()), config.ledger().outboxSweepMs())));
+            new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), config.ledger().outboxSweepMs())));
       }
       return Future.all(deployments).onSuccess(all -> started.set(true));
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));

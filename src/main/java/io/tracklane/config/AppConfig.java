@@ -51,7 +51,7 @@ public record AppConfig(
   }
 
   public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs, int dueJobMs,
-      int payoutJobMs) {
+      int payoutJobMs, int outboxBatch) {
   }
 
   public record ClickIdConfig(Map<Integer, byte[]> keys, int currentKeyId) {
@@ -112,7 +112,7 @@ public record AppConfig(
     LedgerConfig ledger = new LedgerConfig(r.integer("ledger.instances", 1, 64),
         r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),
         r.integer("ledger.outbox_sweep_ms", 50, 600_000), r.integer("ledger.due_job_ms", 100, 86_400_000),
-        r.integer("ledger.payout_job_ms", 0, 604_800_000));
+        r.integer("ledger.payout_job_ms", 0, 604_800_000), r.integer("ledger.outbox_batch", 1, 50_000));
     ClickIdConfig clickId = clickIdKeys(r);
     EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
         r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),
