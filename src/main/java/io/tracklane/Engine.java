@@ -8,6 +8,7 @@ import io.tracklane.api.ApiAccess;
 import io.tracklane.api.ApiKeyCache;
 import io.tracklane.api.ApiKeyUsage;
 import io.tracklane.api.ApiKeysHandler;
+import io.tracklane.api.EventStreamHandler;
 import io.tracklane.api.ApiRouter;
 import io.tracklane.api.ApiVerticle;
 import io.tracklane.api.AuditLogHandler;
@@ -240,6 +241,7 @@ public final class Engine {
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, clock).register(ops);
       new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      new EventStreamHandler(vertx, config.kafka(), config.api().events()).register(ops);
       return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });

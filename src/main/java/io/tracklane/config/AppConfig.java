@@ -79,7 +79,12 @@ public record AppConfig(
    * lookup is cached, how often key usage is written.
    */
   public record ApiConfig(int rateLimitRequests, int rateLimitWindowSeconds, int authFailureLimit,
-      int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs) {
+      int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs,
+      EventStreamConfig events) {
+  }
+
+  /** GET /api/v1/events: heartbeat period, streams per key (per API process), how long a client may not read. */
+  public record EventStreamConfig(int heartbeatMs, int maxStreamsPerKey, int slowClientMs) {
   }
 
   /** Loads from the bundled defaults and the process environment. */
@@ -120,7 +125,9 @@ public record AppConfig(
     ApiConfig api = new ApiConfig(r.integer("api.rate_limit.requests", 1, 100_000_000),
         r.integer("api.rate_limit.window_seconds", 1, 86_400), r.integer("api.auth_failures.limit", 1, 100_000_000),
         r.integer("api.auth_failures.window_seconds", 1, 86_400), r.integer("api.redis_timeout_ms", 10, 10_000),
-        r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000));
+        r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000),
+        new EventStreamConfig(r.integer("api.events.heartbeat_ms", 100, 300_000),
+            r.integer("api.events.max_streams_per_key", 1, 10_000), r.integer("api.events.slow_client_ms", 100, 600_000)));
     r.check();
     return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api);
   }

@@ -70,6 +70,16 @@ public final class KafkaEventPublisher implements EventPublisher {
    */
   @Override
   public Future<Void> publishAll(String topic, List<CloudEvent> events) {
+    return sendBatch(topic, events).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Bounded by the producer's delivery.timeout.ms (three times the produce timeout, at least 5 s). */
+  @Override
+  public Future<Void> publishAllAcked(String topic, List<CloudEvent> events) {
+    return sendBatch(topic, events);
+  }
+
+  private Future<Void> sendBatch(String topic, List<CloudEvent> events) {
     Context context = Vertx.currentContext();
     if (context == null || events.isEmpty()) {
       return EventPublisher.super.publishAll(topic, events);
@@ -97,7 +107,7 @@ public final class KafkaEventPublisher implements EventPublisher {
         }
       }
       return null;
-    }, false).compose(v -> acked.future()).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    }, false).compose(v -> acked.future());
   }
 
   public Future<Void> close() {

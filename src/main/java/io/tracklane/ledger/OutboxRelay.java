@@ -74,7 +74,7 @@ public final class OutboxRelay {
               ids.add(row.getLong("id"));
               events.add(CloudEvent.decode(row.getString("payload")));
             }
-            return publisher.publishAll(topic, events)
+            return publisher.publishAllAcked(topic, events)
                 .compose(done -> tx.preparedQuery(DELETE).execute(Tuple.of(ids.toArray(new Long[0]))))
                 .map(rows.size());
           });
