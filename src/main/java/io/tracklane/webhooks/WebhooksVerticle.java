@@ -366,7 +366,9 @@ public final class WebhooksVerticle extends VerticleBase {
         .put("delivery_id", Long.toString(d.getLong("id")))
         .put("endpoint_id", Long.toString(d.getLong("endpoint_id")))
         .put("endpoint_kind", d.getLong("affiliate_id") == null ? "webhook" : "affiliate_postback")
-        .put("affiliate_id", context.getString("affiliate_id"))
+        // The endpoint's affiliate (null for an owner's webhook): an affiliate key's stream shows
+        // the deliveries of its own postbacks only.
+        .put("affiliate_id", d.getLong("affiliate_id") == null ? null : Long.toString(d.getLong("affiliate_id")))
         .put("event", d.getString("event"))
         .put("event_id", d.getString("event_id"))
         .put("method", d.getString("method"))
