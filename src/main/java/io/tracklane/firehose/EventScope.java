@@ -13,18 +13,18 @@ import java.util.Set;
  */
 public final class EventScope {
   /** Types an affiliate may follow, each with the data fields removed for it. */
-  private static final Map<String, Set<String>> AFFILIATE = Map.of(
-      EventTypes.CLICK_RECORDED, Set.of("ip", "user_agent", "referer", "flags", "creditable", "unique"),
-      EventTypes.IMPRESSION_RECORDED, Set.of(),
-      EventTypes.CONVERSION_CREATED, Set.of(),
-      EventTypes.CONVERSION_STATUS_CHANGED, Set.of(),
-      EventTypes.LEAD_CREATED, Set.of(),
-      EventTypes.COMMISSION_CREATED, Set.of(),
-      EventTypes.COMMISSION_STATUS_CHANGED, Set.of(),
-      EventTypes.PAYOUT_CREATED, Set.of(),
-      EventTypes.PAYOUT_PAID, Set.of(),
-      EventTypes.PARTNER_POSTBACK_DELIVERED, Set.of(),
-      EventTypes.PARTNER_POSTBACK_FAILED, Set.of());
+  private static final Map<String, Set<String>> AFFILIATE = Map.ofEntries(
+      Map.entry(EventTypes.CLICK_RECORDED, Set.of("ip", "user_agent", "referer", "flags", "creditable", "unique")),
+      Map.entry(EventTypes.IMPRESSION_RECORDED, Set.of()),
+      Map.entry(EventTypes.CONVERSION_CREATED, Set.of()),
+      Map.entry(EventTypes.CONVERSION_STATUS_CHANGED, Set.of()),
+      Map.entry(EventTypes.LEAD_CREATED, Set.of()),
+      Map.entry(EventTypes.COMMISSION_CREATED, Set.of()),
+      Map.entry(EventTypes.COMMISSION_STATUS_CHANGED, Set.of()),
+      Map.entry(EventTypes.PAYOUT_CREATED, Set.of()),
+      Map.entry(EventTypes.PAYOUT_PAID, Set.of()),
+      Map.entry(EventTypes.PARTNER_POSTBACK_DELIVERED, Set.of()),
+      Map.entry(EventTypes.PARTNER_POSTBACK_FAILED, Set.of()));
 
   private EventScope() {
   }
