@@ -64,18 +64,26 @@ class EventSchemaTest {
       EventTypes.POSTBACK_RECEIVED, EventTypes.POSTBACK_DUPLICATE, EventTypes.CONVERSION_CREATED,
       EventTypes.CONVERSION_STATUS_CHANGED, EventTypes.CONVERSION_REJECTED, EventTypes.COMMISSION_CREATED,
       EventTypes.COMMISSION_STATUS_CHANGED, EventTypes.LEAD_CREATED, EventTypes.REFUND_RECORDED,
-      EventTypes.PAYOUT_CREATED, EventTypes.PAYOUT_PAID, EventTypes.API_KEY_CREATED, EventTypes.API_KEY_REVOKED);
+      EventTypes.PAYOUT_CREATED, EventTypes.PAYOUT_PAID, EventTypes.API_KEY_CREATED, EventTypes.API_KEY_REVOKED,
+      EventTypes.PARTNER_POSTBACK_DELIVERED, EventTypes.PARTNER_POSTBACK_FAILED);
 
   private static TestEngine engine;
+  /** A partner's receiver: /ok-... answers 200, /down-... 500 (so that delivery fails). */
+  private static io.tracklane.webhooks.Receiver receiver;
   private final Map<String, JsonSchema> schemas = new HashMap<>();
 
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(EventSchemaTest.class, Map.of("ledger.due_job_ms", "200"));
+    // The webhooks role too, with a one-second retry window, so a partner postback fails quickly.
+    engine = TestEngine.start(EventSchemaTest.class, Map.of("ledger.due_job_ms", "200",
+        "roles", "edge,api,ledger,webhooks", "webhooks.allow_hosts", "127.0.0.1", "webhooks.poll_ms", "50",
+        "webhooks.backoff_base_ms", "50", "webhooks.backoff_max_ms", "50", "webhooks.retry_window_seconds", "1"));
+    receiver = new io.tracklane.webhooks.Receiver(0);
   }
 
   @AfterAll
   static void stop() {
+    receiver.close();
     engine.close();
   }
 
@@ -114,6 +122,10 @@ class EventSchemaTest {
         .put("accept_client_conversions", true));
     JsonObject affiliate = f.affiliate(campaign.getString("id"), "schema@partner.example");
     String code = f.link(campaign.getString("id"), affiliate.getString("id")).getString("code");
+    for (String path : List.of("/ok-schema", "/down-schema")) {
+      f.create("/webhooks", new JsonObject().put("url", receiver.url(path)).put("events",
+          new io.vertx.core.json.JsonArray().add("lead")), 201);
+    }
     assertEquals(200, Http.get(engine.edgeUrl() + "/i/" + code).statusCode());
     String clickId = f.click(code + "?sub1=spring&source=newsletter");
     assertEquals(200, f.postback("transaction_id=good-1&amount=49.90&click_id=" + clickId).statusCode());
