@@ -24,11 +24,19 @@ import java.util.regex.Pattern;
  * never retried, since the run checks that what was acknowledged is stored exactly once.
  *
  *   java -cp target/tracklane.jar load-tests/ScaleOutLoad.java EDGE_URL CODE TOKEN RATE DURATION WORKERS OUT
+ *   java -cp target/tracklane.jar load-tests/ScaleOutLoad.java delete-topics BOOTSTRAP TOPIC...   (clean-up)
  */
 public final class ScaleOutLoad {
   private static final Pattern CLICK_ID = Pattern.compile("[?&]click_id=([A-Za-z0-9_-]+)");
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("delete-topics")) {
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+          java.util.Map.of("bootstrap.servers", args[1]))) {
+        admin.deleteTopics(List.of(args).subList(2, args.length)).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      return;
+    }
     String edge = args[0];
     String code = args[1];
     String token = args[2];

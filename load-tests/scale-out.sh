@@ -17,7 +17,8 @@
 # Needs java 17+, mvn, PostgreSQL and Redis as in config/application.yaml (database test), psql,
 # redis-cli, curl, jq; a Kafka broker on TRACKLANE_TEST_KAFKA or KAFKA_BOOTSTRAP (default
 # 127.0.0.1:9092; started with scripts/kafka.sh when nothing listens there). Installs HAProxy
-# (Debian package haproxy) when missing. Never flushes Redis: it deletes only its own prefix.
+# (Debian package haproxy) when missing. Never flushes Redis: it deletes only its own prefix, drops
+# its own schema and deletes its own topics (unless KEEP=1).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,6 +75,8 @@ cleanup() {
   if [[ "${KEEP:-0}" != 1 ]]; then
     psql_q -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null
     redis-cli --scan --pattern "${PREFIX}*" | xargs -r -n 500 redis-cli del >/dev/null
+    java -cp "$JAR" load-tests/ScaleOutLoad.java delete-topics "$KAFKA" "$RUN.facts" "$RUN.changes" \
+      "$RUN.dead-letter" >>"$LOGS/setup.log" 2>&1 || log "could not delete the topics $RUN.*"
   else
     log "kept schema $SCHEMA and Redis prefix $PREFIX"
   fi

@@ -10,8 +10,10 @@
 //   config/application.yaml) plus Main's 20 s margin for the rest, or Main's fixed 40 s before
 //   those settings existed;
 // - Kafka topics: 3 replicas, min.insync.replicas 2; the edge and API have an HPA and every role a
-//   PodDisruptionBudget; no Secret is generated in the prod overlay.
+//   PodDisruptionBudget; no Secret is generated in the prod overlay; the Grafana dashboard's
+//   tracklane_* metrics are all registered in src/main/java.
 import { readFileSync } from "node:fs";
+import { execSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments, parse } from "yaml";
@@ -118,6 +120,18 @@ for (const role of ["edge", "api"]) {
 if (ledger && hpaTargets.includes(ledger.metadata.name)) fail("the ledger must not be autoscaled past its partitions");
 const pdbs = of("PodDisruptionBudget").map((p) => p.spec.selector.matchLabels["app.kubernetes.io/component"]);
 for (const role of ROLES) if (!pdbs.includes(role)) fail(`no PodDisruptionBudget for ${role}`);
+
+// The dashboard's engine metrics must be ones the code registers (Counter.builder("tracklane_...")).
+const dashboard = of("ConfigMap").find((c) => c.metadata.name === "tracklane-grafana-dashboard");
+if (!dashboard) {
+  fail("no tracklane-grafana-dashboard ConfigMap");
+} else {
+  const sources = execSync("grep -rhoE '\"tracklane_[a-z_]+\"' src/main/java", { cwd: join(here, "..", "..") })
+    .toString();
+  const known = new Set(sources.match(/tracklane_[a-z_]+/g));
+  const used = new Set(JSON.stringify(JSON.parse(dashboard.data["tracklane.json"])).match(/tracklane_[a-z_]+/g));
+  for (const m of used) if (!known.has(m)) fail(`dashboard uses ${m}, which the code does not register`);
+}
 
 if (overlay === "prod" && of("Secret").length) fail("prod must not carry Secrets (they come from outside)");
 
