@@ -49,6 +49,7 @@ public final class ScaleOutLoad {
 
     HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(2)).build();
+    java.util.concurrent.ConcurrentSkipListMap<String, AtomicLong> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
     AtomicLong clicks = new AtomicLong(), clicks302 = new AtomicLong(), clicksOther = new AtomicLong(),
         clicksFailed = new AtomicLong(), postbacks = new AtomicLong(), postbacks2xx = new AtomicLong(),
         postbacksOther = new AtomicLong(), postbacksFailed = new AtomicLong();
@@ -84,9 +85,11 @@ public final class ScaleOutLoad {
                 }
               } else {
                 clicksOther.incrementAndGet();
+                statuses.computeIfAbsent("redirect " + r.statusCode(), k -> new AtomicLong()).incrementAndGet();
               }
             } catch (IOException | InterruptedException e) {
               clicksFailed.incrementAndGet();
+              statuses.computeIfAbsent("redirect " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
             }
             if (clickId == null || n % 2 != 0) {
               continue;
@@ -106,9 +109,11 @@ public final class ScaleOutLoad {
                 }
               } else {
                 postbacksOther.incrementAndGet();
+                statuses.computeIfAbsent("postback " + r.statusCode(), k -> new AtomicLong()).incrementAndGet();
               }
             } catch (IOException | InterruptedException e) {
               postbacksFailed.incrementAndGet();
+              statuses.computeIfAbsent("postback " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
             }
           }
         }, "load-" + w);
@@ -122,6 +127,9 @@ public final class ScaleOutLoad {
     System.out.printf("LOAD clicks=%d clicks_302=%d clicks_other=%d clicks_failed=%d postbacks=%d postbacks_2xx=%d"
         + " postbacks_other=%d postbacks_failed=%d%n", clicks.get(), clicks302.get(), clicksOther.get(),
         clicksFailed.get(), postbacks.get(), postbacks2xx.get(), postbacksOther.get(), postbacksFailed.get());
+    StringBuilder other = new StringBuilder();
+    statuses.forEach((k, v) -> other.append(other.length() == 0 ? "" : ", ").append(k).append(": ").append(v.get()));
+    System.out.println("STATUSES " + (other.length() == 0 ? "none" : other));
   }
 
   private static void sleepNs(long ns) {

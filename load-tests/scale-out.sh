@@ -187,11 +187,17 @@ backend edges
   option httpchk GET /health/ready
   server edge1 127.0.0.1:$(port_of edge1 1) check port $(port_of edge1 3) inter 500 fall 2 rise 2
   server edge2 127.0.0.1:$(port_of edge2 1) check port $(port_of edge2 3) inter 500 fall 2 rise 2
+  # When every edge reports not ready (on these shared cores an edge's event loop can stall for
+  # seconds and its readiness time out), send to them anyway rather than answer 503 for all.
+  server edge1-open 127.0.0.1:$(port_of edge1 1) backup
+  server edge2-open 127.0.0.1:$(port_of edge2 1) backup
 backend apis
   balance roundrobin
   option httpchk GET /health/ready
   server api1 127.0.0.1:$(port_of api1 2) check port $(port_of api1 3) inter 500 fall 2 rise 2
   server api2 127.0.0.1:$(port_of api2 2) check port $(port_of api2 3) inter 500 fall 2 rise 2
+  server api1-open 127.0.0.1:$(port_of api1 2) backup
+  server api2-open 127.0.0.1:$(port_of api2 2) backup
 CFG
 "$HAPROXY" -f "$LOGS/haproxy.cfg" -db >"$LOGS/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
@@ -247,6 +253,7 @@ at 45; crash ledger1
 at 60; crash api1
 wait "$LOAD_PID" || true
 cat "$LOGS/load.out" >&2
+grep -h "DOWN\|no server" "$LOGS/haproxy.log" | sed 's/^/haproxy: /' | cut -c1-160 >&2 || true
 LOAD="$(grep '^LOAD' "$LOGS/load.out")"
 get() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$LOAD"; }
 
@@ -315,5 +322,5 @@ printf '%-34s %12s %10s %8s %11s  %s\n' "commissions (one per sale)" "$PB_STORED
 printf '%-34s %s  %s\n' "rate limit $RATE_LIMIT, 2 API processes" "$RL_OK x 200, $RL_429 x 429, $RL_OTHER other of $((3 * RATE_LIMIT))" "$(verdict $v4)"
 printf '%-34s %s  %s\n' "key revoked on api1, api2 refuses" "$RV_TEXT (before: $RV_BEFORE)" "$(verdict $v5)"
 printf '%-34s %s  %s\n' "due job (every $PERIOD_MS ms)" "$DUE_N due, $DUE_LATE pending past 2 periods, $DUE_TWICE moved twice" "$(verdict $v6)"
-echo "not answered 302/2xx (not counted as acknowledged): clicks $(( $(get clicks_other) + $(get clicks_failed) )), postbacks $(( $(get postbacks_other) + $(get postbacks_failed) )); stored though unanswered: clicks $((CL_STORED - ACK_CLICKS + CL_LOST - SETUP_CLICKS)) (besides the set-up's $SETUP_CLICKS), sales $((PB_STORED - ACK_SALES + PB_LOST))"
+echo "not answered 302/2xx (not counted as acknowledged): clicks $(( $(get clicks_other) + $(get clicks_failed) )), postbacks $(( $(get postbacks_other) + $(get postbacks_failed) )) ($(sed -n 's/^STATUSES //p' "$LOGS/load.out")); stored though unanswered: clicks $((CL_STORED - ACK_CLICKS + CL_LOST - SETUP_CLICKS)) (besides the set-up's $SETUP_CLICKS), sales $((PB_STORED - ACK_SALES + PB_LOST))"
 exit "$failed"
