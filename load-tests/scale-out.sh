@@ -34,7 +34,7 @@ RUN="so$(date +%s)"
 SCHEMA="scaleout_${RUN#so}"
 PREFIX="$RUN:"
 LOGS="$ROOT/target/scale-out/$RUN"
-JAR="$ROOT/target/tracklane.jar"
+JAR="${JAR:-$ROOT/target/tracklane.jar}"   # JAR=... runs another build (with SKIP_BUILD=1)
 EDGE_LB=$((BASE + 80))
 API_LB=$((BASE + 81))
 mkdir -p "$LOGS"
@@ -96,6 +96,15 @@ common_env=(
   TRACKLANE_HTTP_PUBLIC_EDGE_URL="http://127.0.0.1:$EDGE_LB" TRACKLANE_HTTP_PUBLIC_API_URL="http://127.0.0.1:$API_LB"
 )
 
+# The webhooks role, where the jar has it, needs its own secret key (API and webhooks processes
+# refuse the development one) and gets this run's consumer group.
+WEBHOOKS=no
+if unzip -p "$JAR" 'io/tracklane/config/AppConfig$Role.class' 2>/dev/null | grep -qa WEBHOOKS; then
+  WEBHOOKS=yes
+  common_env+=(TRACKLANE_WEBHOOKS_SECRET_KEY="$(head -c 32 /dev/urandom | base64)"
+    TRACKLANE_WEBHOOKS_CONSUMER_GROUP="$RUN-webhooks")
+fi
+
 # name -> "roles edge_port api_port ops_port"; every process has its own three ports.
 PORTS[edge1]="edge $((BASE + 1)) $((BASE + 11)) $((BASE + 21))"
 PORTS[edge2]="edge $((BASE + 2)) $((BASE + 12)) $((BASE + 22))"
@@ -135,9 +144,8 @@ ADMIN_KEY="$(jq -r .api_key <<<"$program")"
 TOKEN="$(jq -r .postback_token <<<"$program")"
 
 for name in api1 api2 ledger1 ledger2 edge1 edge2; do start "$name"; done
-WEBHOOKS=no
-if unzip -p "$JAR" io/tracklane/config/AppConfig\$Role.class 2>/dev/null | grep -qa WEBHOOKS; then
-  start webhooks1; WEBHOOKS=yes
+if [[ "$WEBHOOKS" == yes ]]; then
+  start webhooks1
 else
   log "webhooks role: not in this jar (AppConfig.Role has no WEBHOOKS); running without a webhooks process"
 fi

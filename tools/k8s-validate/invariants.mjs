@@ -11,7 +11,8 @@
 //   those settings existed;
 // - Kafka topics: 3 replicas, min.insync.replicas 2; the edge and API have an HPA and every role a
 //   PodDisruptionBudget; no Secret is generated in the prod overlay; the Grafana dashboard's
-//   tracklane_* metrics are all registered in src/main/java.
+//   tracklane_* metrics are all registered in src/main/java; with webhooks.secret_key in the engine,
+//   the API and webhooks Deployments take it from a Secret.
 import { readFileSync } from "node:fs";
 import { execSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -88,6 +89,19 @@ for (const d of deployments) {
   }
 }
 for (const role of ROLES) if (!roles.has(role)) fail(`no Deployment for role ${role}`);
+
+// Once the engine has webhooks.secret_key, the API and webhooks processes refuse to start with the
+// development key: their Deployments must take TRACKLANE_WEBHOOKS_SECRET_KEY from a Secret.
+if (defaults.webhooks && defaults.webhooks.secret_key !== undefined) {
+  for (const role of ["api", "webhooks"]) {
+    const d = roles.get(role);
+    const c = d && d.spec.template.spec.containers.find((x) => x.name === "tracklane");
+    const v = c && (c.env || []).find((e) => e.name === "TRACKLANE_WEBHOOKS_SECRET_KEY");
+    if (!v || !v.valueFrom || !v.valueFrom.secretKeyRef) {
+      fail(`Deployment/tracklane-${role}: TRACKLANE_WEBHOOKS_SECRET_KEY must come from a Secret (webhooks.secret_key)`);
+    }
+  }
+}
 
 // Ledger replicas bounded by the facts topic's partitions.
 const factsTopic = setting("kafka.topic_facts");
