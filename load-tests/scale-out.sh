@@ -67,12 +67,15 @@ fi
 
 declare -A PID PORTS
 HAPROXY_PID=""
+CREATED=no   # whether this run has created its schema, keys and topics yet
 cleanup() {
   set +e
   for name in "${!PID[@]}"; do kill "${PID[$name]}" 2>/dev/null; done
   [[ -n "$HAPROXY_PID" ]] && kill "$HAPROXY_PID" 2>/dev/null
   wait 2>/dev/null
-  if [[ "${KEEP:-0}" != 1 ]]; then
+  if [[ "$CREATED" == no ]]; then
+    :
+  elif [[ "${KEEP:-0}" != 1 ]]; then
     psql_q -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null
     redis-cli --scan --pattern "${PREFIX}*" | xargs -r -n 500 redis-cli del >/dev/null
     java -cp "$JAR" load-tests/ScaleOutLoad.java delete-topics "$KAFKA" "$RUN.facts" "$RUN.changes" \
@@ -114,6 +117,9 @@ PORTS[ledger1]="ledger $((BASE + 5)) $((BASE + 15)) $((BASE + 25))"
 PORTS[ledger2]="ledger $((BASE + 6)) $((BASE + 16)) $((BASE + 26))"
 PORTS[webhooks1]="webhooks $((BASE + 7)) $((BASE + 17)) $((BASE + 27))"
 port_of() { local p=(${PORTS[$1]}); echo "${p[$2]}"; }   # 1 edge, 2 api, 3 ops
+for port in $(for n in "${!PORTS[@]}"; do echo "${PORTS[$n]#* }"; done) "$EDGE_LB" "$API_LB"; do
+  if listening "127.0.0.1:$port"; then log "port $port is taken: choose another BASE_PORT"; exit 1; fi
+done
 
 start() {
   local name="$1" p=(${PORTS[$1]})
@@ -138,6 +144,7 @@ api() {  # api N METHOD PATH [JSON] with the admin key, to API process N directl
 }
 
 log "run $RUN: schema $SCHEMA, Redis prefix $PREFIX, topics $RUN.* (8 partitions), Kafka $KAFKA, logs ${LOGS#"$ROOT"/}"
+CREATED=yes
 program="$(env "${common_env[@]}" java -jar "$JAR" create-program --name "Scale-out $RUN" --currency EUR 2>>"$LOGS/setup.log")"
 PROGRAM_ID="$(jq -r .program_id <<<"$program")"
 ADMIN_KEY="$(jq -r .api_key <<<"$program")"
