@@ -15,8 +15,11 @@ public final class EdgeMetrics {
   final Counter postbacksRejected;
   final Counter postbacksUnavailable;
   final Counter clientConversionsIgnored;
+  final Counter clientConversionsRefused;
+  private final MeterRegistry registry;
 
   public EdgeMetrics(MeterRegistry registry) {
+    this.registry = registry;
     clicks = Counter.builder("tracklane_clicks_total").description("Human clicks redirected and queued")
         .register(registry);
     clicksRepeated = Counter.builder("tracklane_clicks_repeated_total")
@@ -34,8 +37,18 @@ public final class EdgeMetrics {
     postbacksRejected = outcome(registry, "rejected");
     postbacksUnavailable = outcome(registry, "unavailable");
     clientConversionsIgnored = Counter.builder("tracklane_client_conversions_ignored_total")
-        .description("Client-side conversion pixels answered but not recorded: no valid click cookie, or the "
-            + "campaign does not accept client conversions").register(registry);
+        .description("Client-side conversions answered but filed nowhere: no valid click id and no known "
+            + "program_id to record the rejection under").register(registry);
+    clientConversionsRefused = Counter.builder("tracklane_client_conversions_refused_total")
+        .description("Client-side conversions recorded as rejected events by the edge (no or a forged click id, "
+            + "a campaign without accept_client_conversions, a foreign origin)").register(registry);
+  }
+
+  /** A Redis call answered from the in-process fallback: pool_full, timeout or unavailable. */
+  void redisFallback(String reason) {
+    Counter.builder("tracklane_redis_fallbacks_total").tag("reason", reason)
+        .description("Redis calls on the request path answered from the in-process fallback (never a failed request)")
+        .register(registry).increment();
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {
