@@ -25,6 +25,7 @@ import io.tracklane.api.PostbacksHandler;
 import io.tracklane.api.RateLimiter;
 import io.tracklane.api.ReferralsHandler;
 import io.tracklane.api.RejectedEventsHandler;
+import io.tracklane.api.ReportsHandler;
 import io.tracklane.api.WebhooksHandler;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
@@ -53,6 +54,8 @@ import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.QuietLog;
 import io.tracklane.ops.Readiness;
 import io.tracklane.ops.ReadinessCheck;
+import io.tracklane.stats.StatsCache;
+import io.tracklane.stats.StatsVersions;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.AuditLog;
@@ -185,11 +188,14 @@ public final class Engine {
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
         PostbackMarks marks = new PostbackMarks(redis, config.redis().keyPrefix());
-        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget);
+        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget,
+            new StatsVersions(vertx, redis, config.redis().keyPrefix()), true);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
                 new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
-        deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
+        StatsVersions dueVersions = new StatsVersions(vertx, redis, config.redis().keyPrefix());
+        deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(),
+            new DueJob(pool, clock, dueVersions::bump),
             new Payouts(pool, clock))));
         deployments.add(vertx.deployVerticle(new BacklogProbe(admin, pool, registry, config.kafka().consumerGroup(),
             config.kafka().topicFacts(), config.ledger().lagProbeMs())));
@@ -214,7 +220,9 @@ public final class Engine {
     ApiConfig api = config.api();
     return new ApiAccess(new ApiKeyCache(vertx, keys, Duration.ofSeconds(api.keyCacheSeconds()), registry),
         new RateLimiter(redis, api, config.redis().keyPrefix(), registry),
-        new ApiKeyUsage(keys, clock, api.usageFlushMs()), config.edge().trustedProxies(), clock);
+        new ApiKeyUsage(keys, clock, api.usageFlushMs()), config.edge().trustedProxies(), clock,
+        new StatsCache(vertx, redis, config.redis().keyPrefix(), config.stats().cacheTtlSeconds(),
+            config.stats().redisTimeoutMs(), registry));
   }
 
   /**
@@ -310,12 +318,27 @@ public final class Engine {
       new FxRatesHandler(pool, audit).register(ops);
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
       new ReferralsHandler(pool).register(ops);
-      new AnalyticsHandler(pool, clock).register(ops);
+      new AnalyticsHandler(pool, access.stats(), clock).register(ops);
+      new ReportsHandler(pool, access.stats(), clock).register(ops);
       new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
       new WebhooksHandler(pool, audit, config.webhooks()).register(ops);
       new EventStreamHandler(vertx, config.kafka(), config.api().events()).register(ops);
-      return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
+      Router root = ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
+      // Any change an owner makes (a commission's status, a payout paid, a renamed campaign) makes the
+      // program's cached stats answers stale; the ledger bumps the version itself for the facts.
+      root.route("/api/v1/*").order(-1).handler(ctx -> {
+        if (!ctx.request().method().equals(io.vertx.core.http.HttpMethod.GET)) {
+          ctx.addBodyEndHandler(v -> {
+            Object principal = AuthHandler.principal(ctx);
+            if (ctx.response().getStatusCode() < 400 && principal instanceof io.tracklane.api.Principal p) {
+              access.stats().invalidate(p.programId());
+            }
+          });
+        }
+        ctx.next();
+      });
+      return root;
     });
   }
 

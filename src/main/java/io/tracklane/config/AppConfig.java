@@ -22,6 +22,7 @@ public record AppConfig(
     ClickIdConfig clickId,
     EdgeConfig edge,
     ApiConfig api,
+    StatsConfig stats,
     WebhooksConfig webhooks) {
 
   /** A role a process can run; all of them by default. */
@@ -90,6 +91,13 @@ public record AppConfig(
   }
 
   /**
+   * The stats cache (issue 8): how long an answer stays in Redis at most, and how long a read waits
+   * for Redis before answering from PostgreSQL.
+   */
+  public record StatsConfig(int cacheTtlSeconds, int redisTimeoutMs) {
+  }
+
+  /**
    * Partner postbacks (the webhooks role): its consumer group on the changes topic, how often it
    * looks for due deliveries, the HTTP limits of one attempt, the retry schedule, the circuit
    * breaker per endpoint, the hosts exempt from the address check, and the AES-256 key that
@@ -154,9 +162,11 @@ public record AppConfig(
         r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000),
         new EventStreamConfig(r.integer("api.events.heartbeat_ms", 100, 300_000),
             r.integer("api.events.max_streams_per_key", 1, 10_000), r.integer("api.events.slow_client_ms", 100, 600_000)));
+    StatsConfig stats = new StatsConfig(r.integer("stats.cache_ttl_seconds", 1, 30 * 86400),
+        r.integer("stats.redis_timeout_ms", 5, 10_000));
     WebhooksConfig webhooks = webhooks(r);
     r.check();
-    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api, webhooks);
+    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api, stats, webhooks);
   }
 
   public boolean runs(Role role) {
