@@ -27,11 +27,15 @@ import io.tracklane.api.RejectedEventsHandler;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.config.AppConfig;
+import io.tracklane.config.AppConfig.JournalConfig;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
+import io.tracklane.edge.FactJournal;
+import io.tracklane.edge.FactSink;
+import io.tracklane.edge.UniqueVisitors;
 import io.tracklane.edge.PostbackMarks;
 import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.KafkaEventPublisher;
@@ -66,6 +70,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,9 +92,13 @@ public final class Engine {
   private final Pool pool;
   private final Redis redis;
   private final KafkaEventPublisher publisher;
+  /** The edge's facts: its own producer and journal; null unless the edge role runs. */
+  private final FactSink edgeFacts;
   private final ApiAccess apiAccess;
 
-  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher, ApiAccess apiAccess) {
+  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher, ApiAccess apiAccess,
+      FactSink edgeFacts) {
+    this.edgeFacts = edgeFacts;
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
@@ -104,7 +113,8 @@ public final class Engine {
     KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
     ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
-    Engine engine = new Engine(vertx, pool, redis, publisher, access);
+    FactSink edgeFacts = config.runs(Role.EDGE) ? edgeFacts(config, registry) : null;
+    Engine engine = new Engine(vertx, pool, redis, publisher, access, edgeFacts);
     // Each call asks the calling thread's own generator: one captured here would hand every event
     // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
@@ -115,12 +125,15 @@ public final class Engine {
     // Not ready until every role has deployed: a load balancer must not send traffic to a port
     // that is not listening yet.
     AtomicBoolean started = new AtomicBoolean();
-    List<ReadinessCheck> checks = List.of(
+    List<ReadinessCheck> checks = new ArrayList<>(List.of(
         check("roles", () -> started.get() ? Future.succeededFuture()
             : Future.failedFuture("the configured roles are still starting")),
         check("postgres", () -> pool.query("SELECT 1").execute().mapEmpty()),
         check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
-        check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
+        check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty())));
+    if (engine.edgeFacts != null) {
+      checks.add(engine.edgeFacts.readiness(config.edge().journal().highWaterBytes()));
+    }
 
     return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
@@ -131,9 +144,15 @@ public final class Engine {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
         caches.add(lookups);
         EdgeMetrics metrics = new EdgeMetrics(registry);
-        deployments.add(vertx.deployVerticle(
-            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
-            new DeploymentOptions().setInstances(config.http().edgeInstances())));
+        UniqueVisitors visitors = new UniqueVisitors(config.edge().uniqueVisitorsMax(),
+            Duration.ofSeconds(config.edge().uniqueClickWindowSeconds()));
+        FactSink facts = engine.edgeFacts;
+        deployments.add(vertx.executeBlocking(() -> {
+          facts.warmUp(config.kafka().produceTimeoutMs());
+          return null;
+        }).compose(warm -> vertx.deployVerticle(
+            () -> new EdgeVerticle(config, clickIds, lookups, facts, visitors, metrics, redis, clock),
+            new DeploymentOptions().setInstances(config.http().edgeInstances()))));
       }
       if (config.runs(Role.API)) {
         caches.add(access.keys());
@@ -164,6 +183,16 @@ public final class Engine {
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
   }
 
+  /** The edge's producer and journal, one per process, shared by its verticle instances. */
+  private static FactSink edgeFacts(AppConfig config, PrometheusMeterRegistry registry) {
+    JournalConfig j = config.edge().journal();
+    EdgeMetrics.Journal lost = new EdgeMetrics.Journal(registry);
+    FactJournal journal = new FactJournal(Path.of(j.dir()), j.quotaBytes(), j.segmentBytes(),
+        FactJournal.Fsync.parse(j.fsync()), j.fsyncIntervalMs(), lost::writeFailed);
+    return new FactSink(FactSink.producer(config.kafka()), config.kafka().topicFacts(), journal, j.bufferMaxFacts(),
+        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), registry);
+  }
+
   /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */
   private static ApiAccess apiAccess(Vertx vertx, AppConfig config, Pool pool, Redis redis,
       PrometheusMeterRegistry registry, Clock clock) {
@@ -184,6 +213,10 @@ public final class Engine {
       undeploys.add(vertx.undeploy(id));
     }
     return Future.join(undeploys)
+        .transform(v -> edgeFacts == null ? Future.<Void>succeededFuture() : vertx.<Void>executeBlocking(() -> {
+          edgeFacts.close();
+          return null;
+        }, false))
         .transform(v -> publisher.close())
         .transform(v -> redis.close().recover(e -> Future.succeededFuture()))
         .transform(v -> pool.close())
