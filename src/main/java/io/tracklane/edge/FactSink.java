@@ -44,6 +44,16 @@ public final class FactSink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FactSink.class);
   private static final long LOST_LOG_INTERVAL_MS = 10_000;
   private static final long REPLAY_BACKOFF_MS = 1_000;
+  /**
+   * The CloudEvents Kafka binding, structured mode (as firehose records are written): the value is
+   * the JSON event, the header says so. Built once, shared by every record.
+   */
+  static final String CONTENT_TYPE = "content-type";
+  static final byte[] STRUCTURED = "application/cloudevents+json".getBytes(StandardCharsets.US_ASCII);
+  private static final List<org.apache.kafka.common.header.Header> HEADERS =
+      List.of(new RecordHeader(CONTENT_TYPE, STRUCTURED));
+  private static final List<JournalFormat.Header> JOURNAL_HEADERS =
+      List.of(new JournalFormat.Header(CONTENT_TYPE, STRUCTURED));
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
@@ -106,7 +116,7 @@ public final class FactSink implements AutoCloseable {
     }
     inFlight.incrementAndGet();
     try {
-      producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+      producer.send(new ProducerRecord<>(topic, null, key, value, HEADERS), (metadata, error) -> {
         inFlight.decrementAndGet();
         if (error != null) {
           journal(key, value, lost);
@@ -121,7 +131,7 @@ public final class FactSink implements AutoCloseable {
   }
 
   private boolean journal(byte[] key, byte[] value, Counter lost) {
-    byte[] frame = JournalFormat.frame(new JournalFormat.Entry(key, List.of(), value));
+    byte[] frame = JournalFormat.frame(new JournalFormat.Entry(key, JOURNAL_HEADERS, value));
     if (journal.append(frame)) {
       return true;
     }
@@ -143,7 +153,7 @@ public final class FactSink implements AutoCloseable {
     byte[] key = event.kafkaKey().getBytes(StandardCharsets.US_ASCII);
     byte[] value = event.encode().getBytes(StandardCharsets.UTF_8);
     try {
-      producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+      producer.send(new ProducerRecord<>(topic, null, key, value, HEADERS), (metadata, error) -> {
         if (context == null) {
           acked.handle(error == null ? Future.succeededFuture() : Future.failedFuture(error));
         } else {

@@ -12,6 +12,7 @@ public final class LedgerMetrics {
   final Counter deadLetters;
   final Counter batchFailures;
   final Counter bugFailures;
+  final Counter clickIdCollisions;
 
   public LedgerMetrics(MeterRegistry registry) {
     facts = Counter.builder("tracklane_ledger_facts_total").description("Facts consumed by the ledger")
@@ -29,6 +30,9 @@ public final class LedgerMetrics {
     bugFailures = Counter.builder("tracklane_ledger_bug_failures_total")
         .description("Batches that failed on a programming error (retried, never dead-lettered): alert on any")
         .register(registry);
+    clickIdCollisions = Counter.builder("tracklane_click_id_collisions_total")
+        .description("Clicks not stored because another click already holds their id (not a redelivery: the "
+            + "stored click differs); each is logged. Alert on any").register(registry);
   }
 
   /** What one batch changed; published only after its transaction committed. */
