@@ -173,9 +173,14 @@ LEDGER_LINE="skipped"
 if [[ "$SKIP_LEDGER" == no ]]; then
   log "ledger drain vs plain batched insert ($SALES sales)"
   mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$LOGS/cp.txt" >/dev/null
-  LEDGER_OUT="$(TRACKLANE_TEST_KAFKA="$KAFKA" java -Xmx512m -Dsales="$SALES" \
+  # The benchmark's JVM does not always exit after its last line: stop it once that line is out.
+  TRACKLANE_TEST_KAFKA="$KAFKA" java -Xmx512m -Dsales="$SALES" \
     -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$LOGS/cp.txt")" \
-    io.tracklane.ledger.LedgerBenchmark 2>"$LOGS/ledger.log" | tee "$LOGS/ledger.out")"
+    io.tracklane.ledger.LedgerBenchmark >"$LOGS/ledger.out" 2>"$LOGS/ledger.log" &
+  BENCH=$!
+  while kill -0 "$BENCH" 2>/dev/null && ! grep -q '^sustained' "$LOGS/ledger.out"; do sleep 1; done
+  kill "$BENCH" 2>/dev/null || true
+  LEDGER_OUT="$(cat "$LOGS/ledger.out")"
   PLAIN="$(echo "$LEDGER_OUT" | sed -n 's/^baseline plain batched insert: \([0-9]*\).*/\1/p')"
   DRAIN="$(echo "$LEDGER_OUT" | sed -n 's/^ledger drain: \([0-9]*\).*/\1/p')"
   LEDGER_LINE="plain=$PLAIN drain=$DRAIN"
