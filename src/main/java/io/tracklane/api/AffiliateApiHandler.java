@@ -30,7 +30,7 @@ import java.util.function.UnaryOperator;
 public final class AffiliateApiHandler {
   /** Campaign settings that are the owner's business, not the terms an affiliate works under. */
   private static final List<String> OWNER_CAMPAIGN_FIELDS = List.of("allowed_domains", "auto_approve_affiliates",
-      "accept_client_conversions", "hold_client_conversions");
+      "accept_client_conversions", "hold_client_conversions", "credit_bot_clicks", "client_origins");
   private static final List<String> SETTINGS = List.of("id", "first_name", "last_name", "email", "payout_email",
       "time_zone", "state", "created_at");
   /** Who the visitor was: personal data of the advertiser's visitors, not the affiliate's. */

@@ -66,7 +66,8 @@ final class RedirectHandler implements Handler<RoutingContext> {
       boolean creditable = location != null;
       if (creditable) {
         ctx.response().putHeader(SET_COOKIE, EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
-            + (long) link.cookieWindowDays() * 86400 + "; Path=/; HttpOnly; Secure; SameSite=Lax");
+            + (long) link.cookieWindowDays() * 86400 + "; Path=/" + cookieDomain(link, ctx.request().authority())
+            + "; HttpOnly; Secure; SameSite=Lax");
       } else {
         location = Destinations.isSafeUrl(link.fallbackUrl()) ? link.fallbackUrl()
             : Destinations.build(link.landingPageUrl(), macros);
@@ -78,7 +79,8 @@ final class RedirectHandler implements Handler<RoutingContext> {
       ctx.response().setStatusCode(302).putHeader(LOCATION, location).putHeader(CACHE_CONTROL, NO_STORE).end();
       String userAgent = clip(ctx.request().getHeader(USER_AGENT), 512);
       String ip = ClientAddress.of(ctx.request(), edge.config().edge().trustedProxies());
-      record(link, click, macros, creditable, ip, userAgent, clip(ctx.request().getHeader(REFERER), 512), now);
+      record(link, click, macros, creditable, ip, userAgent, clip(ctx.request().getHeader(REFERER), 512), now,
+          preview(ctx));
     }).onFailure(ctx::fail);
   }
 
@@ -104,13 +106,46 @@ final class RedirectHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * Flags the click ("bot" for crawlers, "duplicate" for a repeat visitor, decided in process) and
+   * A fetch that is not a visit whatever its User-Agent: a HEAD, or a prefetch or preview the browser
+   * or app announces (Sec-Purpose, Purpose, X-Purpose, X-Moz).
+   */
+  static boolean preview(RoutingContext ctx) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
+      return true;
+    }
+    for (String header : List.of("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")) {
+      String value = ctx.request().getHeader(header);
+      if (value != null) {
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("prefetch") || lower.contains("preview") || lower.contains("prerender")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * "; Domain=..." when the program names a cookie domain that the edge's host is (or is under),
+   * so track.shop.example's cookie is shop.example's, first-party; else nothing (host-only).
+   */
+  static String cookieDomain(LinkTarget link, io.vertx.core.net.HostAndPort authority) {
+    String domain = link.cookieDomain();
+    if (domain == null || domain.isEmpty() || authority == null) {
+      return "";
+    }
+    String host = authority.host().toLowerCase(java.util.Locale.ROOT);
+    return host.equals(domain) || host.endsWith("." + domain) ? "; Domain=" + domain : "";
+  }
+
+  /**
+   * Flags the click ("bot" for crawlers and announced previews, "duplicate" for a repeat visitor, decided in process) and
    * hands it to the fact sink: Kafka, or the local journal when Kafka cannot take it. Only a full
    * journal loses it, and then it is counted in tracklane_clicks_lost_total.
    */
   private void record(LinkTarget link, ClickId click, Map<String, String> macros, boolean creditable, String ip,
-      String userAgent, String referer, Instant now) {
-    boolean bot = userAgent == null || BOTS.get(userAgent, UserAgents::isBot);
+      String userAgent, String referer, Instant now, boolean preview) {
+    boolean bot = preview || userAgent == null || BOTS.get(userAgent, UserAgents::isBot);
     boolean unique = bot || edge.visitors().first(link.linkId(), ip, userAgent);
     List<String> flags = bot ? BOT : unique ? List.of() : DUPLICATE;
     List<String> subs = new ArrayList<>(SUB_FIELDS.size());
