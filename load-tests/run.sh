@@ -109,12 +109,13 @@ PIDS+=($EDGE_PID)
 
 # Heap in use after the last collection, in MiB (jcmd GC.heap_info; 0 when unknown).
 heap_mib() {
-  jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K", "", v); print int(v / 1024); exit } }'
+  local out; out="$(jcmd "$1" GC.heap_info 2>/dev/null || true)"
+  echo "$out" | awk '/used/ && !done { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K", "", v); print int(v / 1024); done = 1; break } }'
 }
 HEAP_MAX=0
-note_heap() { local h; h="$(heap_mib "$1")"; h="${h:-0}"; (( h > HEAP_MAX )) && HEAP_MAX=$h; return 0; }
+note_heap() { local h; h="$(heap_mib "$1")"; h="${h:-0}"; if (( h > HEAP_MAX )); then HEAP_MAX=$h; fi; return 0; }
 metric() { # ops port, metric name: its value (0 when absent)
-  curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { printf "%d", $2; found = 1 } END { if (!found) print 0 }'
+  { curl -s "http://127.0.0.1:$1/metrics" || true; } | awk -v m="$2" '$1 == m { printf "%d", $2; found = 1 } END { if (!found) print 0 }'
 }
 
 wait_for "127.0.0.1:$BASE_PORT"
@@ -230,9 +231,9 @@ if [[ "$SKIP_E2E" == no ]]; then
   # Then every answered click must be stored (or counted lost) once the ledger caught up.
   for _ in $(seq 1 120); do (( $(answered) <= $(stored) - STORED0 + $(metric "$E2E_OPS_PORT" tracklane_clicks_lost_total) )) && break; sleep 1; done
   MISSING=$(( $(answered) - ($(stored) - STORED0) - $(metric "$E2E_OPS_PORT" tracklane_clicks_lost_total) ))
-  (( MISSING < 0 )) && MISSING=0
+  if (( MISSING < 0 )); then MISSING=0; fi
   LOST_E2E="$(metric "$E2E_OPS_PORT" tracklane_clicks_lost_total)"
-  E2E_LINE="rate=$E2E_RATE recorded=$RECORDED lag=$LAG_VERDICT missing=$MISSING lost=$LOST_E2E $(cat "$LOGS/e2e.fixed" | grep '^FIXED' | cut -d' ' -f2-)"
+  E2E_LINE="rate=$E2E_RATE recorded=$RECORDED lag=$LAG_VERDICT missing=$MISSING lost=$LOST_E2E $(grep '^FIXED' "$LOGS/e2e.fixed" | cut -d' ' -f2- || true)"
 fi
 note_heap "$EDGE_PID"
 
