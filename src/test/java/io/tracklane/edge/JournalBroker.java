@@ -34,8 +34,23 @@ final class JournalBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** Starts (again, on the same port and data); a start that timed out on a busy machine is retried. */
   void start() {
-    run("start", "--dir", dir.toString(), "--port", Integer.toString(port));
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        run("start", "--dir", dir.toString(), "--port", Integer.toString(port));
+        return;
+      } catch (IllegalStateException e) {
+        last = e;
+        try {
+          stop();
+        } catch (IllegalStateException ignored) {
+          // nothing was running
+        }
+      }
+    }
+    throw last;
   }
 
   void stop() {
