@@ -1,7 +1,9 @@
 package io.tracklane.ledger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The ledger's counters. Each counts what was new in the database, so redeliveries count once. */
 public final class LedgerMetrics {
@@ -13,6 +15,7 @@ public final class LedgerMetrics {
   final Counter batchFailures;
   final Counter bugFailures;
   final Counter clickIdCollisions;
+  private final AtomicLong batchAgeMs = new AtomicLong();
 
   public LedgerMetrics(MeterRegistry registry) {
     facts = Counter.builder("tracklane_ledger_facts_total").description("Facts consumed by the ledger")
@@ -33,6 +36,17 @@ public final class LedgerMetrics {
     clickIdCollisions = Counter.builder("tracklane_click_id_collisions_total")
         .description("Clicks not stored because another click already holds their id (not a redelivery: the "
             + "stored click differs); each is logged. Alert on any").register(registry);
+
+    Gauge.builder("tracklane_ledger_batch_age_seconds", batchAgeMs, ms -> ms.get() / 1000.0)
+        .description("Age of the oldest fact in the last committed batch at its commit: how far behind the edge "
+            + "the ledger writes").register(registry);
+  }
+
+  /** A batch committed; {@code oldestTimestampMs} is its oldest record's Kafka timestamp. */
+  void batchCommitted(long oldestTimestampMs) {
+    if (oldestTimestampMs > 0 && oldestTimestampMs != Long.MAX_VALUE) {
+      batchAgeMs.set(Math.max(0, System.currentTimeMillis() - oldestTimestampMs));
+    }
   }
 
   /** What one batch changed; published only after its transaction committed. */
