@@ -8,6 +8,7 @@ import io.tracklane.api.ApiAccess;
 import io.tracklane.api.ApiKeyCache;
 import io.tracklane.api.ApiKeyUsage;
 import io.tracklane.api.ApiKeysHandler;
+import io.tracklane.api.EventStreamHandler;
 import io.tracklane.api.ApiRouter;
 import io.tracklane.api.ApiVerticle;
 import io.tracklane.api.AuditLogHandler;
@@ -126,7 +127,7 @@ public final class Engine {
     // Its own pool bounds: a full queue fails a call at once and the caller uses its local fallback.
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url())
         .setMaxPoolSize(config.redis().maxPoolSize()).setMaxPoolWaiting(config.redis().maxPoolWaiting()));
-    KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
+    KafkaProducer<String, byte[]> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     producer.exceptionHandler(e -> KAFKA_LOG.warn("Kafka producer failed", e));
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
     Admin admin = KafkaProbe.admin(config.kafka().bootstrapServers());
@@ -196,7 +197,7 @@ public final class Engine {
         PostbackMarks marks = new PostbackMarks(redis, config.redis().keyPrefix());
         LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
-                new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
+                new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
             new Payouts(pool, clock))));
@@ -205,7 +206,7 @@ public final class Engine {
       }
       if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
         deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
-            new OutboxRelay(pool, publisher, config.kafka().topicChanges()), config.ledger().outboxSweepMs())));
+            new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), config.ledger().outboxSweepMs())));
       }
       return Future.all(deployments).onSuccess(all -> started.set(true));
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
@@ -330,6 +331,7 @@ public final class Engine {
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, clock).register(ops);
       new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      new EventStreamHandler(vertx, config.kafka(), config.api().events()).register(ops);
       return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });
