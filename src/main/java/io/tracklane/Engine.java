@@ -29,11 +29,15 @@ import io.tracklane.api.ReportsHandler;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.config.AppConfig;
+import io.tracklane.config.AppConfig.JournalConfig;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
+import io.tracklane.edge.FactJournal;
+import io.tracklane.edge.FactSink;
+import io.tracklane.edge.UniqueVisitors;
 import io.tracklane.edge.PostbackMarks;
 import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.KafkaEventPublisher;
@@ -74,6 +78,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +103,8 @@ public final class Engine {
   private final Pool pool;
   private final Redis redis;
   private final KafkaEventPublisher publisher;
+  /** The edge's facts: its own producer and journal; null unless the edge role runs. */
+  private final FactSink edgeFacts;
   private final ApiAccess apiAccess;
   private final Readiness readiness;
   private final KafkaProbe kafkaProbe;
@@ -105,7 +112,8 @@ public final class Engine {
   private volatile String opsDeployment;
 
   private Engine(Vertx vertx, AppConfig config, Pool pool, Redis redis, KafkaEventPublisher publisher,
-      ApiAccess apiAccess, Readiness readiness, KafkaProbe kafkaProbe) {
+      ApiAccess apiAccess, Readiness readiness, KafkaProbe kafkaProbe, FactSink edgeFacts) {
+    this.edgeFacts = edgeFacts;
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
@@ -129,7 +137,8 @@ public final class Engine {
     KafkaProbe kafka = new KafkaProbe(vertx, admin);
     ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
     Readiness readiness = new Readiness(vertx, registry);
-    Engine engine = new Engine(vertx, config, pool, redis, publisher, access, readiness, kafka);
+    FactSink edgeFacts = config.runs(Role.EDGE) ? edgeFacts(config, registry) : null;
+    Engine engine = new Engine(vertx, config, pool, redis, publisher, access, readiness, kafka, edgeFacts);
     // Each call asks the calling thread's own generator: one captured here would hand every event
     // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
@@ -152,6 +161,9 @@ public final class Engine {
     readiness.add(ReadinessCheck.optional("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
     readiness.add(needsKafka ? ReadinessCheck.required("kafka", kafka::check)
         : ReadinessCheck.optional("kafka", kafka::check));
+    if (edgeFacts != null) {
+      readiness.add(edgeFacts.readiness(config.edge().journal().highWaterBytes()));
+    }
 
     return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
@@ -162,9 +174,15 @@ public final class Engine {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
         caches.add(lookups);
         EdgeMetrics metrics = new EdgeMetrics(registry);
-        deployments.add(vertx.deployVerticle(
-            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
-            new DeploymentOptions().setInstances(config.http().edgeInstances())));
+        UniqueVisitors visitors = new UniqueVisitors(config.edge().uniqueVisitorsMax(),
+            Duration.ofSeconds(config.edge().uniqueClickWindowSeconds()));
+        FactSink facts = engine.edgeFacts;
+        deployments.add(vertx.executeBlocking(() -> {
+          facts.warmUp(config.kafka().produceTimeoutMs());
+          return null;
+        }).compose(warm -> vertx.deployVerticle(
+            () -> new EdgeVerticle(config, clickIds, lookups, facts, visitors, metrics, redis, clock),
+            new DeploymentOptions().setInstances(config.http().edgeInstances()))));
       }
       if (config.runs(Role.API)) {
         caches.add(access.keys());
@@ -200,6 +218,16 @@ public final class Engine {
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
   }
 
+  /** The edge's producer and journal, one per process, shared by its verticle instances. */
+  private static FactSink edgeFacts(AppConfig config, PrometheusMeterRegistry registry) {
+    JournalConfig j = config.edge().journal();
+    EdgeMetrics.Journal lost = new EdgeMetrics.Journal(registry);
+    FactJournal journal = new FactJournal(Path.of(j.dir()), j.quotaBytes(), j.segmentBytes(),
+        FactJournal.Fsync.parse(j.fsync()), j.fsyncIntervalMs(), lost::writeFailed);
+    return new FactSink(FactSink.producer(config.kafka()), config.kafka().topicFacts(), journal, j.bufferMaxFacts(),
+        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), registry);
+  }
+
   /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */
   private static ApiAccess apiAccess(Vertx vertx, AppConfig config, Pool pool, Redis redis,
       PrometheusMeterRegistry registry, Clock clock) {
@@ -228,6 +256,10 @@ public final class Engine {
     }
     long limit = config.http().shutdownGraceSeconds() + 10L;
     return Future.join(undeploys)
+        .transform(v -> edgeFacts == null ? Future.<Void>succeededFuture() : vertx.<Void>executeBlocking(() -> {
+          edgeFacts.close();
+          return null;
+        }, false))
         .transform(v -> publisher.close())
         .transform(v -> kafkaProbe.close())
         .transform(v -> redis.close().recover(e -> Future.succeededFuture()))
