@@ -2,6 +2,7 @@ package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracklane.api.AffiliateApiHandler;
+import io.tracklane.api.AffiliateSettingsHandler;
 import io.tracklane.api.AnalyticsHandler;
 import io.tracklane.api.AffiliatesHandler;
 import io.tracklane.api.ApiAccess;
@@ -240,6 +241,7 @@ public final class Engine {
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, clock).register(ops);
       new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);
       return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });

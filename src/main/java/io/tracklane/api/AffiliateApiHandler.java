@@ -31,8 +31,6 @@ public final class AffiliateApiHandler {
   /** Campaign settings that are the owner's business, not the terms an affiliate works under. */
   private static final List<String> OWNER_CAMPAIGN_FIELDS = List.of("allowed_domains", "auto_approve_affiliates",
       "accept_client_conversions", "hold_client_conversions");
-  private static final List<String> SETTINGS = List.of("id", "first_name", "last_name", "email", "payout_email",
-      "time_zone", "state", "created_at");
   /** Who the visitor was: personal data of the advertiser's visitors, not the affiliate's. */
   private static final List<String> OWNER_REFERRAL_FIELDS = List.of("ip", "user_agent");
 
@@ -56,7 +54,6 @@ public final class AffiliateApiHandler {
   }
 
   public void register(Operations ops) {
-    ops.on("getAffiliateSettings", this::settings);
     ops.on("listAffiliateCampaigns", this::campaigns);
     ops.on("listAffiliateCommissions", ctx -> list(ctx, LedgerReadHandler::commissionFilter,
         commissions::list, UnaryOperator.identity()));
@@ -83,13 +80,6 @@ public final class AffiliateApiHandler {
     Responses.page(ctx, page, enrolled(ctx, principal)
         .compose(v -> lister.list(filter, page.offset(), page.limit()))
         .map(p -> viewed(p, view)));
-  }
-
-  private void settings(RoutingContext ctx) {
-    Principal principal = AuthHandler.principal(ctx);
-    Future<JsonObject> own = principal.affiliateId() == null ? Future.succeededFuture()
-        : affiliates.get(principal.programId(), principal.affiliateId());
-    Responses.found(ctx, own.map(a -> a == null ? null : pick(a, SETTINGS)), "Affiliate");
   }
 
   /** The campaigns the affiliate is enrolled in, each with its enrolment state and the affiliate's links. */
@@ -142,11 +132,5 @@ public final class AffiliateApiHandler {
     JsonArray shown = new JsonArray();
     page.data().forEach(row -> shown.add(view.apply((JsonObject) row)));
     return new Paged(shown, page.totalCount());
-  }
-
-  private static JsonObject pick(JsonObject from, List<String> fields) {
-    JsonObject out = new JsonObject();
-    fields.forEach(f -> out.put(f, from.getValue(f)));
-    return out;
   }
 }
