@@ -57,7 +57,7 @@ public final class AffiliateApiHandler {
     ops.on("listAffiliateCampaigns", this::campaigns);
     ops.on("listAffiliateCommissions", ctx -> list(ctx, LedgerReadHandler::commissionFilter,
         commissions::list, UnaryOperator.identity()));
-    ops.on("listAffiliateReferrals", ctx -> list(ctx, ReferralsHandler::filter, referrals::list,
+    ops.on("listAffiliateReferrals", ctx -> list(ctx, AffiliateApiHandler::referralFilter, referrals::list,
         AffiliateApiHandler::referral));
     ops.on("listAffiliatePayouts", ctx -> list(ctx, PayoutsHandler::filter, payouts::list,
         UnaryOperator.identity()));
@@ -111,6 +111,18 @@ public final class AffiliateApiHandler {
       }
     }
     return campaign;
+  }
+
+  /**
+   * The owner's referral filter without its customer e-mail: matching on the full address would tell
+   * the affiliate what the mask hides.
+   */
+  private static Filter referralFilter(RoutingContext ctx, Principal principal) {
+    String email = ctx.queryParams().get("email");
+    if (email != null && !email.isEmpty()) {
+      throw HttpError.badRequest("email is not a filter of the partner API: customer e-mails are masked");
+    }
+    return ReferralsHandler.filter(ctx, principal);
   }
 
   private static JsonObject referral(JsonObject visit) {
