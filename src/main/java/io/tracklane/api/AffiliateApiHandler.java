@@ -3,6 +3,8 @@ package io.tracklane.api;
 import io.tracklane.api.Expansion.Relation;
 import io.tracklane.domain.Emails;
 import io.tracklane.http.HttpError;
+import io.tracklane.stats.Dimension;
+import io.tracklane.stats.Measures;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.CommissionRepository;
@@ -25,7 +27,8 @@ import java.util.function.UnaryOperator;
  * /api/v1/affiliate/...: an affiliate key's read-only view of its own data. Every list goes through
  * the owner endpoint's filter and repository with the affiliate clause of {@link Principal#filter};
  * owner-only fields are removed and customer e-mails masked. A campaign_id the affiliate is not
- * enrolled in answers 404. Per-link and per-campaign stats come with the rollups (issue 8).
+ * enrolled in answers 404. Links and campaigns carry the affiliate's all-time stats
+ * from {@link AffiliateStats}.
  */
 public final class AffiliateApiHandler {
   /** Campaign settings that are the owner's business, not the terms an affiliate works under. */
@@ -41,9 +44,11 @@ public final class AffiliateApiHandler {
   private final PayoutRepository payouts;
   private final LinkRepository links;
   private final CouponRepository coupons;
+  private final AffiliateStats stats;
 
   public AffiliateApiHandler(Pool pool, AffiliateRepository affiliates, CampaignRepository campaigns,
-      LinkRepository links) {
+      LinkRepository links, AffiliateStats stats) {
+    this.stats = stats;
     this.affiliates = affiliates;
     this.campaigns = campaigns;
     this.links = links;
@@ -61,8 +66,7 @@ public final class AffiliateApiHandler {
         AffiliateApiHandler::referral));
     ops.on("listAffiliatePayouts", ctx -> list(ctx, PayoutsHandler::filter, payouts::list,
         UnaryOperator.identity()));
-    ops.on("listAffiliateLinks", ctx -> list(ctx, LinksHandler::filter, links::list,
-        UnaryOperator.identity()));
+    ops.on("listAffiliateLinks", this::links);
     ops.on("listAffiliateCoupons", ctx -> list(ctx, CouponsHandler::filter, coupons::list,
         UnaryOperator.identity()));
   }
@@ -74,12 +78,33 @@ public final class AffiliateApiHandler {
 
   /** An owner list, narrowed to the key's affiliate, each row shown through {@code view}. */
   private void list(RoutingContext ctx, Filters filters, Responses.Lister lister, UnaryOperator<JsonObject> view) {
+    Responses.page(ctx, PageRequest.from(ctx), listed(ctx, filters, lister).map(p -> viewed(p, view)));
+  }
+
+  private Future<Paged> listed(RoutingContext ctx, Filters filters, Responses.Lister lister) {
     PageRequest page = PageRequest.from(ctx);
     Principal principal = AuthHandler.principal(ctx);
     Filter filter = filters.of(ctx, principal);
-    Responses.page(ctx, page, enrolled(ctx, principal)
-        .compose(v -> lister.list(filter, page.offset(), page.limit()))
-        .map(p -> viewed(p, view)));
+    return enrolled(ctx, principal).compose(v -> lister.list(filter, page.offset(), page.limit()));
+  }
+
+  /** The affiliate's links, each with its all-time stats. */
+  private void links(RoutingContext ctx) {
+    Principal principal = AuthHandler.principal(ctx);
+    Responses.page(ctx, PageRequest.from(ctx), listed(ctx, LinksHandler::filter, links::list).compose(page ->
+        withStats(page, stats.allTime(principal.programId(), principal.affiliateId(), Dimension.LINK))));
+  }
+
+  /** Puts each row's all-time figures in it as {@code stats}: zeros when it has none yet. */
+  private static Future<Paged> withStats(Paged page, Future<JsonObject> byId) {
+    return byId.map(all -> {
+      page.data().forEach(o -> {
+        JsonObject row = (JsonObject) o;
+        JsonObject own = all.getJsonObject(row.getString("id"));
+        row.put("stats", own != null ? own.copy() : AffiliateStats.json(Measures.ZERO));
+      });
+      return page;
+    });
   }
 
   /** The campaigns the affiliate is enrolled in, each with its enrolment state and the affiliate's links. */
@@ -99,7 +124,8 @@ public final class AffiliateApiHandler {
     Future<Paged> listed = enrolled(ctx, principal).compose(v -> new Expansion(ownLinks).page(principal.programId(),
         List.of(ownLinks), campaigns.list(filter, page.offset(), page.limit())));
     Responses.page(ctx, page, Future.all(own, listed).map(both -> viewed(listed.result(),
-        campaign -> campaignView(campaign, own.result()))));
+        campaign -> campaignView(campaign, own.result()))).compose(shown -> withStats(shown,
+            stats.allTime(principal.programId(), principal.affiliateId(), Dimension.CAMPAIGN))));
   }
 
   private static JsonObject campaignView(JsonObject campaign, JsonObject affiliate) {

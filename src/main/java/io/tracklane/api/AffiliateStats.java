@@ -1,0 +1,119 @@
+package io.tracklane.api;
+
+import io.tracklane.domain.DashboardPeriods;
+import io.tracklane.stats.Dimension;
+import io.tracklane.stats.Measures;
+import io.tracklane.stats.StatsCache;
+import io.tracklane.stats.StatsFilter;
+import io.tracklane.stats.StatsQuery;
+import io.tracklane.stats.StatsRow;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The partner API's figures: the stats layer's rollup queries ({@link StatsQuery}), always narrowed
+ * to the key's affiliate, each answer kept in the stats cache ({@link StatsCache}) under a key that
+ * names the affiliate and every parameter, so it is read from Redis until the ledger changes the
+ * program's figures.
+ */
+public final class AffiliateStats {
+  /** All time: from the epoch to a date no fact reaches, both on quarter hours as the rollups need. */
+  private static final Instant EVER = Instant.EPOCH;
+  private static final Instant NEVER = Instant.parse("3000-01-01T00:00:00Z");
+
+  private final StatsQuery query;
+  private final StatsCache cache;
+  private final Clock clock;
+
+  public AffiliateStats(StatsQuery query, StatsCache cache, Clock clock) {
+    this.query = query;
+    this.cache = cache;
+    this.clock = clock;
+  }
+
+  /** Today, yesterday, this month and last month in {@code zone}: the dashboard_summary answer. */
+  public Future<JsonObject> summary(long programId, long affiliateId, ZoneId zone) {
+    List<DashboardPeriods.Period> periods = DashboardPeriods.at(clock.instant(), zone);
+    String params = "a=" + affiliateId + "|tz=" + zone.getId() + "|today=" + periods.get(0).from();
+    return cache.get(programId, "affiliate_dashboard_summary", params, () -> {
+      List<Future<Measures>> each = periods.stream().map(p -> query.totals(programId, affiliateId,
+          StatsFilter.NONE.withAffiliate(affiliateId), p.start(), p.end())).toList();
+      return Future.all(each).map(all -> {
+        JsonObject body = new JsonObject().put("time_zone", zone.getId());
+        for (int i = 0; i < periods.size(); i++) {
+          DashboardPeriods.Period p = periods.get(i);
+          JsonObject figures = json(each.get(i).result());
+          figures.remove("unique_clicks");
+          body.put(p.name(), new JsonObject().put("from", p.from().toString()).put("to", p.to().toString())
+              .mergeIn(figures));
+        }
+        return body;
+      });
+    });
+  }
+
+  /**
+   * The report's rows over the local days [from, to] of {@code zone}: {"rows": [{group, clicks, ...}]},
+   * every day for {@link Dimension#DAY} (zeros included, oldest first), else the groups with a fact,
+   * most clicks first and then by group.
+   */
+  public Future<JsonObject> report(long programId, long affiliateId, StatsFilter filter, Dimension groupBy,
+      LocalDate from, LocalDate to, ZoneId zone) {
+    String params = "a=" + affiliateId + "|by=" + groupBy.wire() + "|from=" + from + "|to=" + to + "|tz="
+        + zone.getId() + "|f=" + filter.key();
+    return cache.get(programId, "affiliate_report", params, () -> query.query(programId, affiliateId,
+        filter.withAffiliate(affiliateId), groupBy, from.atStartOfDay(zone).toInstant(),
+        to.plusDays(1).atStartOfDay(zone).toInstant(), zone).map(rows -> {
+          JsonArray out = new JsonArray();
+          ordered(groupBy, rows, from, to).forEach(r -> out.add(new JsonObject().put("group", r.key())
+              .mergeIn(json(r.measures()))));
+          return new JsonObject().put("rows", out);
+        }));
+  }
+
+  /** The all-time figures of each of the affiliate's links ({@link Dimension#LINK}) or campaigns, by id. */
+  public Future<JsonObject> allTime(long programId, long affiliateId, Dimension groupBy) {
+    return cache.get(programId, "affiliate_" + groupBy.wire() + "_stats", "a=" + affiliateId, () -> query.query(
+        programId, affiliateId, StatsFilter.NONE.withAffiliate(affiliateId), groupBy, EVER, NEVER, ZoneOffset.UTC)
+        .map(rows -> {
+          JsonObject byId = new JsonObject();
+          rows.stream().filter(r -> r.key() != null).forEach(r -> byId.put(r.key(), json(r.measures())));
+          return byId;
+        }));
+  }
+
+  /** The figures an affiliate sees: counts, revenue and commissions (not voided) per currency. */
+  public static JsonObject json(Measures m) {
+    return new JsonObject().put("clicks", m.clicks()).put("unique_clicks", m.uniqueClicks())
+        .put("conversions", m.conversions()).put("revenue", m.revenueJson()).put("commissions", m.commissionsJson());
+  }
+
+  static List<StatsRow> ordered(Dimension groupBy, List<StatsRow> rows, LocalDate from, LocalDate to) {
+    if (groupBy == Dimension.DAY) {
+      Map<String, StatsRow> byDay = new LinkedHashMap<>();
+      rows.forEach(r -> byDay.put(r.key(), r));
+      List<StatsRow> days = new ArrayList<>();
+      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+        days.add(byDay.getOrDefault(d.toString(), new StatsRow(d.toString(), Measures.ZERO)));
+      }
+      return days;
+    }
+    Comparator<String> byKey = groupBy == Dimension.CAMPAIGN || groupBy == Dimension.LINK
+        ? Comparator.comparing(Long::valueOf) : Comparator.naturalOrder();
+    List<StatsRow> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparingLong((StatsRow r) -> -r.measures().clicks())
+        .thenComparing(StatsRow::key, Comparator.nullsLast(byKey)));
+    return sorted;
+  }
+}
