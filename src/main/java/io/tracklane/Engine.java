@@ -48,6 +48,7 @@ import io.tracklane.ledger.Payouts;
 import io.tracklane.ledger.RejectedFactRetries;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
+import io.tracklane.stats.StatsCache;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.AuditLog;
@@ -172,7 +173,9 @@ public final class Engine {
     ApiConfig api = config.api();
     return new ApiAccess(new ApiKeyCache(vertx, keys, Duration.ofSeconds(api.keyCacheSeconds()), registry),
         new RateLimiter(redis, api, config.redis().keyPrefix(), registry),
-        new ApiKeyUsage(keys, clock, api.usageFlushMs()), config.edge().trustedProxies(), clock);
+        new ApiKeyUsage(keys, clock, api.usageFlushMs()), config.edge().trustedProxies(), clock,
+        new StatsCache(vertx, redis, config.redis().keyPrefix(), config.stats().cacheTtlSeconds(),
+            config.stats().redisTimeoutMs(), registry));
   }
 
   /**

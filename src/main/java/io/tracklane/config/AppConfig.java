@@ -21,7 +21,8 @@ public record AppConfig(
     LedgerConfig ledger,
     ClickIdConfig clickId,
     EdgeConfig edge,
-    ApiConfig api) {
+    ApiConfig api,
+    StatsConfig stats) {
 
   /** A role a process can run; all three by default. */
   public enum Role { EDGE, API, LEDGER }
@@ -82,6 +83,13 @@ public record AppConfig(
       int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs) {
   }
 
+  /**
+   * The stats cache (issue 8): how long an answer stays in Redis at most, and how long a read waits
+   * for Redis before answering from PostgreSQL.
+   */
+  public record StatsConfig(int cacheTtlSeconds, int redisTimeoutMs) {
+  }
+
   /** Loads from the bundled defaults and the process environment. */
   public static AppConfig load() {
     return from(ConfigSource.load(System.getenv(), Map.of()));
@@ -121,8 +129,10 @@ public record AppConfig(
         r.integer("api.rate_limit.window_seconds", 1, 86_400), r.integer("api.auth_failures.limit", 1, 100_000_000),
         r.integer("api.auth_failures.window_seconds", 1, 86_400), r.integer("api.redis_timeout_ms", 10, 10_000),
         r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000));
+    StatsConfig stats = new StatsConfig(r.integer("stats.cache_ttl_seconds", 1, 30 * 86400),
+        r.integer("stats.redis_timeout_ms", 5, 10_000));
     r.check();
-    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api);
+    return new AppConfig(roles, http, pg, redis, kafka, ledger, clickId, edge, api, stats);
   }
 
   public boolean runs(Role role) {
