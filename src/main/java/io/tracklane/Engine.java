@@ -2,7 +2,9 @@ package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracklane.api.AffiliateApiHandler;
+import io.tracklane.api.AffiliateReportsHandler;
 import io.tracklane.api.AffiliateSettingsHandler;
+import io.tracklane.api.AffiliateStats;
 import io.tracklane.api.AnalyticsHandler;
 import io.tracklane.api.AffiliatesHandler;
 import io.tracklane.api.ApiAccess;
@@ -49,6 +51,7 @@ import io.tracklane.ledger.RejectedFactRetries;
 import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.stats.StatsCache;
+import io.tracklane.stats.StatsQuery;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.AuditLog;
@@ -243,8 +246,10 @@ public final class Engine {
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, clock).register(ops);
-      new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      AffiliateStats affiliateStats = new AffiliateStats(new StatsQuery(pool), access.stats(), clock);
+      new AffiliateApiHandler(pool, affiliates, campaigns, links, affiliateStats).register(ops);
       new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);
+      new AffiliateReportsHandler(affiliateStats, affiliates, programs, campaigns, links, clock).register(ops);
       return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
     });
