@@ -12,8 +12,13 @@ import io.tracklane.testing.Facts;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
 import io.tracklane.testing.LedgerEngine;
+import io.tracklane.testing.TestEngine;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -182,6 +187,39 @@ class PartnerApiTest {
   void dashboardSummaryFallsBackToTheProgramsTimeZone() {
     JsonObject summary = awaitJson(joeKey, "/affiliate/dashboard_summary", expectedSummary(JOE, PARIS));
     assertEquals("Europe/Paris", summary.getString("time_zone"));
+  }
+
+  @Test
+  void partnerAnswersComeFromTheStatsCacheAndSurviveItsLoss() {
+    String path = "/affiliate/reports?group_by=link&timezone=Asia/Kathmandu";
+    awaitJson(janeKey, "/affiliate/dashboard_summary", expectedSummary(JANE, KATHMANDU));
+    JsonObject summary = Http.json(get(janeKey, "/affiliate/dashboard_summary", 200));
+    JsonObject report = Http.json(get(janeKey, path, 200));
+    double computed = LEDGER.engine().metric("tracklane_stats_cache_computed_total");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(summary, Http.json(get(janeKey, "/affiliate/dashboard_summary", 200)));
+      assertEquals(report, Http.json(get(janeKey, path, 200)));
+    }
+    assertEquals(computed, LEDGER.engine().metric("tracklane_stats_cache_computed_total"), "all from Redis");
+    assertTrue(deleteCachedAnswers() >= 2);
+    assertEquals(summary, Http.json(get(janeKey, "/affiliate/dashboard_summary", 200)));
+    assertEquals(report, Http.json(get(janeKey, path, 200)));
+    assertEquals(computed + 2, LEDGER.engine().metric("tracklane_stats_cache_computed_total"),
+        "recomputed from PostgreSQL once each, equal to before");
+  }
+
+  /** Deletes this engine's cached stats answers (its own key prefix only; the Redis is shared). */
+  private static long deleteCachedAnswers() {
+    Vertx vertx = Vertx.vertx();
+    Redis redis = Redis.createClient(vertx, LEDGER.engine().config().redis().url());
+    try {
+      return TestEngine.await(redis.send(Request.cmd(Command.EVAL).arg(
+              "local ks = redis.call('KEYS', ARGV[1]) for _, k in ipairs(ks) do redis.call('DEL', k) end return #ks")
+          .arg(0).arg(LEDGER.engine().config().redis().keyPrefix() + "stats:a:*"))).toLong();
+    } finally {
+      redis.close();
+      vertx.close();
+    }
   }
 
   /** The reference: each period of the zone's calendar sums the facts whose instant falls in it. */
