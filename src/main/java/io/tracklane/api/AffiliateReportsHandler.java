@@ -76,43 +76,55 @@ public final class AffiliateReportsHandler {
         });
   }
 
+  /** The report's parameters, each checked with a 400 naming it; dates and zone may be left to defaults. */
+  private record ReportRequest(Dimension groupBy, ZoneId zone, LocalDate from, LocalDate to, StatsFilter filter,
+      boolean csv, PageRequest page) {
+    static ReportRequest of(RoutingContext ctx) {
+      String group = Params.optionalOneOf(ctx, "group_by", GROUPS);
+      String zone = Params.optionalText(ctx, "timezone", 64);
+      return new ReportRequest(Dimension.fromWire("group_by", group == null ? "day" : group),
+          zone == null ? null : PartnerSettings.timeZone(zone).orElseThrow(() ->
+              HttpError.badRequest("timezone must be a tz database name such as Europe/Berlin, spelt exactly")),
+          date(ctx, "from"), date(ctx, "to"), statsFilter(ctx), Csv.wanted(ctx), PageRequest.from(ctx));
+    }
+  }
+
   private void report(RoutingContext ctx) {
     Principal principal = AuthHandler.principal(ctx);
-    String group = Params.optionalOneOf(ctx, "group_by", GROUPS);
-    Dimension groupBy = Dimension.fromWire("group_by", group == null ? "day" : group);
-    String zoneParam = Params.optionalText(ctx, "timezone", 64);
-    ZoneId asked = zoneParam == null ? null : PartnerSettings.timeZone(zoneParam).orElseThrow(() ->
-        HttpError.badRequest("timezone must be a tz database name such as Europe/Berlin, spelt exactly"));
-    LocalDate fromParam = date(ctx, "from");
-    LocalDate toParam = date(ctx, "to");
-    StatsFilter filter = filter(ctx);
-    boolean csv = Csv.wanted(ctx);
-    PageRequest page = PageRequest.from(ctx);
-    Future<ZoneId> zone = asked != null ? Future.succeededFuture(asked) : zone(principal);
-    Future.all(zone, owned(principal, filter)).compose(v -> {
-      ZoneId z = zone.result();
-      LocalDate to = toParam != null ? toParam : LocalDate.now(clock.withZone(z));
-      LocalDate from = fromParam != null ? fromParam : to.minusDays(29);
-      if (from.isAfter(to)) {
-        return Future.failedFuture(HttpError.badRequest("from must not be after to"));
-      }
-      if (ChronoUnit.DAYS.between(from, to) + 1 > MAX_DAYS) {
-        return Future.failedFuture(HttpError.badRequest("a report covers at most " + MAX_DAYS + " days"));
-      }
-      return stats.report(principal.programId(), principal.affiliateId(), filter, groupBy, from, to, z)
-          .compose(cached -> named(principal, groupBy, cached.getJsonArray("rows")))
-          .map(rows -> new JsonObject().put("group_by", groupBy.wire()).put("from", from.toString())
-              .put("to", to.toString()).put("time_zone", z.getId()).put("data", rows));
-    }).onSuccess(report -> {
-      if (csv) {
-        csv(ctx, report.getJsonArray("data"));
-      } else {
-        JsonArray rows = report.getJsonArray("data");
-        JsonArray shown = new JsonArray(rows.getList().subList((int) Math.min(page.offset(), rows.size()),
-            (int) Math.min(page.offset() + page.limit(), rows.size())));
-        Responses.json(ctx, 200, report.mergeIn(page.envelope(shown, rows.size())));
-      }
-    }).onFailure(ctx::fail);
+    ReportRequest request = ReportRequest.of(ctx);
+    Future<ZoneId> zone = request.zone() != null ? Future.succeededFuture(request.zone()) : zone(principal);
+    Future.all(zone, owned(principal, request.filter()))
+        .compose(v -> report(principal, request, zone.result()))
+        .onSuccess(report -> respond(ctx, request, report)).onFailure(ctx::fail);
+  }
+
+  /** The whole report (every row, named), over the asked days or the 30 ending today in {@code zone}. */
+  private Future<JsonObject> report(Principal principal, ReportRequest request, ZoneId zone) {
+    LocalDate to = request.to() != null ? request.to() : LocalDate.now(clock.withZone(zone));
+    LocalDate from = request.from() != null ? request.from() : to.minusDays(29);
+    if (from.isAfter(to)) {
+      return Future.failedFuture(HttpError.badRequest("from must not be after to"));
+    }
+    if (ChronoUnit.DAYS.between(from, to) + 1 > MAX_DAYS) {
+      return Future.failedFuture(HttpError.badRequest("a report covers at most " + MAX_DAYS + " days"));
+    }
+    Dimension groupBy = request.groupBy();
+    return stats.report(principal.programId(), principal.affiliateId(), request.filter(), groupBy, from, to, zone)
+        .compose(cached -> named(principal, groupBy, cached.getJsonArray("rows")))
+        .map(rows -> new JsonObject().put("group_by", groupBy.wire()).put("from", from.toString())
+            .put("to", to.toString()).put("time_zone", zone.getId()).put("data", rows));
+  }
+
+  private static void respond(RoutingContext ctx, ReportRequest request, JsonObject report) {
+    JsonArray rows = report.getJsonArray("data");
+    if (request.csv()) {
+      csv(ctx, rows);
+      return;
+    }
+    PageRequest page = request.page();
+    JsonArray shown = new JsonArray(rows.getList().subList((int) Math.min(page.offset(), rows.size()),
+        (int) Math.min(page.offset() + page.limit(), rows.size())));
+    Responses.json(ctx, 200, report.mergeIn(page.envelope(shown, rows.size())));
   }
 
   /** 404 when campaign_id or link_id names something that is not the affiliate's. */
@@ -128,7 +140,7 @@ public final class AffiliateReportsHandler {
     return Future.all(campaign, link).mapEmpty();
   }
 
-  private static StatsFilter filter(RoutingContext ctx) {
+  private static StatsFilter statsFilter(RoutingContext ctx) {
     return new StatsFilter(Params.optionalId(ctx, "campaign_id"), null, Params.optionalId(ctx, "link_id"),
         text(ctx, "source"), text(ctx, "sub1"), text(ctx, "sub2"), text(ctx, "sub3"), text(ctx, "sub4"),
         text(ctx, "sub5"), null);
