@@ -52,6 +52,7 @@ import io.tracklane.ops.OpsVerticle;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.stats.StatsCache;
 import io.tracklane.stats.StatsQuery;
+import io.tracklane.stats.StatsVersions;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
 import io.tracklane.store.AuditLog;
@@ -154,7 +155,8 @@ public final class Engine {
       if (config.runs(Role.LEDGER)) {
         LedgerMetrics metrics = new LedgerMetrics(registry);
         PostbackMarks marks = new PostbackMarks(redis, config.redis().keyPrefix());
-        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget);
+        LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget,
+            new StatsVersions(vertx, redis, config.redis().keyPrefix()), true);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
                 new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
@@ -245,7 +247,7 @@ public final class Engine {
       new FxRatesHandler(pool, audit).register(ops);
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
       new ReferralsHandler(pool).register(ops);
-      new AnalyticsHandler(pool, clock).register(ops);
+      new AnalyticsHandler(pool, access.stats(), clock).register(ops);
       AffiliateStats affiliateStats = new AffiliateStats(new StatsQuery(pool), access.stats(), clock);
       new AffiliateApiHandler(pool, affiliates, campaigns, links, affiliateStats).register(ops);
       new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);

@@ -102,3 +102,40 @@ END $$;
 CREATE TRIGGER stats_commission_moved AFTER UPDATE OF status, amount_minor ON commissions
   FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.amount_minor IS DISTINCT FROM NEW.amount_minor)
   EXECUTE FUNCTION stats_commission_moved();
+
+-- A refund's reversal entry (or clawback) counts in the cell of the commission it reverses, under
+-- its own status; it is inserted once (its source key is unique), so this runs once per entry.
+CREATE FUNCTION stats_commission_reversed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  c stats_commission_cells%ROWTYPE;
+BEGIN
+  SELECT * INTO c FROM stats_commission_cells WHERE commission_id = NEW.reverses_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO stats_commission_cells (commission_id, program_id, bucket, campaign_id, affiliate_id, link_id, source,
+                                      sub1, sub2, sub3, sub4, sub5, device, currency)
+  VALUES (NEW.id, c.program_id, c.bucket, c.campaign_id, c.affiliate_id, c.link_id, c.source, c.sub1, c.sub2, c.sub3,
+          c.sub4, c.sub5, c.device, NEW.currency)
+  ON CONFLICT (commission_id) DO NOTHING;
+  INSERT INTO stats_rollups AS r (program_id, bucket, campaign_id, affiliate_id, link_id, source, sub1, sub2, sub3,
+                                  sub4, sub5, device, currency,
+                                  commission_pending_minor, commission_due_minor, commission_paid_minor,
+                                  commission_voided_minor)
+  VALUES (c.program_id, c.bucket, c.campaign_id, c.affiliate_id, c.link_id, c.source, c.sub1, c.sub2, c.sub3, c.sub4,
+          c.sub5, c.device, NEW.currency,
+          CASE WHEN NEW.status = 'pending' THEN NEW.amount_minor ELSE 0 END,
+          CASE WHEN NEW.status = 'due' THEN NEW.amount_minor ELSE 0 END,
+          CASE WHEN NEW.status = 'paid' THEN NEW.amount_minor ELSE 0 END,
+          CASE WHEN NEW.status = 'voided' THEN NEW.amount_minor ELSE 0 END)
+  ON CONFLICT (program_id, bucket, campaign_id, affiliate_id, link_id, source, sub1, sub2, sub3, sub4, sub5, device,
+               currency) DO UPDATE
+    SET commission_pending_minor = r.commission_pending_minor + EXCLUDED.commission_pending_minor,
+        commission_due_minor = r.commission_due_minor + EXCLUDED.commission_due_minor,
+        commission_paid_minor = r.commission_paid_minor + EXCLUDED.commission_paid_minor,
+        commission_voided_minor = r.commission_voided_minor + EXCLUDED.commission_voided_minor;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER stats_commission_reversed AFTER INSERT ON commissions
+  FOR EACH ROW WHEN (NEW.reverses_id IS NOT NULL) EXECUTE FUNCTION stats_commission_reversed();

@@ -40,4 +40,28 @@ public final class UserAgents {
     String lower = userAgent.toLowerCase(Locale.ROOT);
     return BOT.matcher(lower).find() || lower.endsWith("bot");
   }
+
+  /** Tablets: iPads, Android without "Mobile" (Google's rule for Android tablets), and named tablets. */
+  private static final Pattern TABLET = Pattern.compile(
+      "ipad|tablet|kindle|silk/|playbook|nexus (7|9|10)|sm-t\\d|gt-p\\d|(android(?!.*mobile))");
+  private static final Pattern MOBILE = Pattern.compile(
+      "mobile|iphone|ipod|android|windows phone|blackberry|bb10|opera mini|iemobile|webos|kaios");
+
+  /**
+   * The device class a report groups clicks by: {@code bot} for what {@link #isBot} calls a bot (and
+   * a missing agent), else {@code tablet}, {@code mobile} or {@code desktop} by the agent's tokens.
+   */
+  public static String deviceClass(String userAgent) {
+    if (isBot(userAgent)) {
+      return "bot";
+    }
+    String lower = userAgent.toLowerCase(Locale.ROOT);
+    if (TABLET.matcher(lower).find()) {
+      return "tablet";
+    }
+    return MOBILE.matcher(lower).find() ? "mobile" : "desktop";
+  }
+
+  /** The device classes, in the order reports list them. */
+  public static final java.util.List<String> DEVICE_CLASSES = java.util.List.of("desktop", "mobile", "tablet", "bot");
 }

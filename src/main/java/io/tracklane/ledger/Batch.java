@@ -4,6 +4,7 @@ import io.tracklane.ledger.CustomerStore.Customer;
 import io.tracklane.ledger.LedgerMetrics.Tally;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.Outbox.Event;
+import io.tracklane.stats.RollupBatch;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -26,6 +27,9 @@ final class Batch {
   private final List<CommissionRow> commissions = new ArrayList<>();
   private final List<String> commissionTransactions = new ArrayList<>();
   private final List<Instant> commissionTimes = new ArrayList<>();
+  private final List<RollupBatch.Origin> commissionOrigins = new ArrayList<>();
+  /** The batch's rollup changes, written before the commit. */
+  final RollupBatch rollups;
   private final List<Tuple> clickMarks = new ArrayList<>();
   private final List<Event> events = new ArrayList<>();
   private final List<CustomerStore.Credit> customerCredits = new ArrayList<>();
@@ -34,6 +38,10 @@ final class Batch {
   final List<Map.Entry<Long, String>> creditedSales = new ArrayList<>();
   /** Postbacks rejected in this batch: the edge forgets them, so a resend after a fix is reprocessed. */
   final List<String> rejectedPostbacks = new ArrayList<>();
+
+  Batch(RollupBatch rollups) {
+    this.rollups = rollups;
+  }
 
   void customers(Map<String, Customer> locked) {
     customers = locked;
@@ -61,8 +69,9 @@ final class Batch {
   }
 
   /** A commission of a conversion that is new in this batch, so the commission is new too. */
-  void commission(CommissionRow row, String transactionId, Instant time) {
+  void commission(CommissionRow row, String transactionId, Instant time, RollupBatch.Origin origin) {
     commissions.add(row);
+    commissionOrigins.add(origin);
     commissionTransactions.add(transactionId);
     commissionTimes.add(time);
   }
@@ -85,6 +94,8 @@ final class Batch {
       for (int i = 0; i < ids.size(); i++) {
         if (ids.get(i) != null) {
           tally.commissions++;
+          CommissionRow c = commissions.get(i);
+          rollups.commission(commissionOrigins.get(i), ids.get(i), c.amount(), c.status().wire());
           events.add(CommissionEvents.created(ids.get(i), commissions.get(i), commissionTransactions.get(i),
               commissionTimes.get(i)));
         }
@@ -92,6 +103,7 @@ final class Batch {
       commissions.clear();
       commissionTransactions.clear();
       commissionTimes.clear();
+      commissionOrigins.clear();
       List<Event> toWrite = new ArrayList<>(events);
       events.clear();
       List<Tuple> marks = new ArrayList<>(clickMarks);
@@ -99,7 +111,7 @@ final class Batch {
       List<CustomerStore.Credit> credits = new ArrayList<>(customerCredits);
       customerCredits.clear();
       return Future.join(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks),
-          customerStore.creditAll(tx, credits)).mapEmpty();
+          customerStore.creditAll(tx, credits), rollups.resolve(tx)).mapEmpty();
     });
   }
 }

@@ -32,7 +32,11 @@ final class LedgerStore {
                           sub5, source, ip, user_agent, referer, creditable, flags)
       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
        WHERE EXISTS (SELECT 1 FROM links WHERE id = $4 AND program_id = $3)
-      ON CONFLICT DO NOTHING""";
+      ON CONFLICT DO NOTHING RETURNING 1""";
+  private static final String INSERT_IMPRESSION = """
+      INSERT INTO impressions (program_id, event_id, link_id, campaign_id, affiliate_id, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT DO NOTHING RETURNING 1""";
   private static final String INSERT_CONVERSION = """
       INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
                                affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
@@ -125,7 +129,8 @@ final class LedgerStore {
   record Owner(long campaignId, long affiliateId, boolean active) {
   }
 
-  Future<Void> insertClick(SqlConnection tx, long programId, JsonObject d, Instant at) {
+  /** Whether the click is new (false: recorded before, or its link is not the program's). */
+  Future<Boolean> insertClick(SqlConnection tx, long programId, JsonObject d, Instant at) {
     Tuple args = Tuple.tuple().addValue(d.getString("click_id")).addValue(utc(at)).addValue(programId)
         .addValue(d.getLong("link_id")).addValue(d.getLong("campaign_id")).addValue(d.getLong("affiliate_id"))
         .addValue(d.getString("sub1")).addValue(d.getString("sub2")).addValue(d.getString("sub3"))
@@ -133,7 +138,14 @@ final class LedgerStore {
         .addValue(d.getString("ip")).addValue(d.getString("user_agent")).addValue(d.getString("referer"))
         .addValue(d.getBoolean("creditable", true))
         .addValue(d.getJsonArray("flags", new JsonArray()).stream().map(String::valueOf).toArray(String[]::new));
-    return tx.preparedQuery(INSERT_CLICK).execute(args).mapEmpty();
+    return tx.preparedQuery(INSERT_CLICK).execute(args).map(rows -> rows.size() > 0);
+  }
+
+  /** Whether the impression is new (its id was not recorded before). */
+  Future<Boolean> insertImpression(SqlConnection tx, CloudEvent event) {
+    JsonObject d = event.data();
+    return tx.preparedQuery(INSERT_IMPRESSION).execute(Tuple.of(event.programId(), event.id(), d.getLong("link_id"),
+        d.getLong("campaign_id"), d.getLong("affiliate_id"), utc(event.time()))).map(rows -> rows.size() > 0);
   }
 
   /**

@@ -17,6 +17,8 @@ import io.tracklane.ledger.CustomerStore.Customer;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
 import io.tracklane.ledger.Outbox.Event;
+import io.tracklane.stats.RollupBatch;
+import io.tracklane.stats.StatsVersions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -46,9 +48,11 @@ public final class LedgerWriter {
   private final RefundPosting refunds;
   private final LedgerMetrics metrics;
   private final Function<List<String>, Future<Void>> forgetRejected;
+  private final StatsVersions versions;
+  private final boolean rollups;
 
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics) {
-    this(pool, clickIds, metrics, ids -> Future.succeededFuture());
+    this(pool, clickIds, metrics, ids -> Future.succeededFuture(), null, true);
   }
 
   /**
@@ -57,7 +61,18 @@ public final class LedgerWriter {
    */
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics,
       Function<List<String>, Future<Void>> forgetRejected) {
+    this(pool, clickIds, metrics, forgetRejected, null, true);
+  }
+
+  /**
+   * @param versions told, after each commit, the programs whose figures changed (null: nobody)
+   * @param rollups false writes no rollups: only for the benchmark measuring what they cost
+   */
+  public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics,
+      Function<List<String>, Future<Void>> forgetRejected, StatsVersions versions, boolean rollups) {
     this.pool = pool;
+    this.versions = versions;
+    this.rollups = rollups;
     this.attributor = new Attributor(store, clickIds);
     this.refunds = new RefundPosting(store, outbox);
     this.metrics = metrics;
@@ -71,7 +86,7 @@ public final class LedgerWriter {
    * Refunds go last, in order, so they see every sale of the batch.
    */
   public Future<Void> apply(List<CloudEvent> events) {
-    Batch batch = new Batch();
+    Batch batch = new Batch(rollups ? new RollupBatch() : RollupBatch.disabled());
     Map<String, List<CloudEvent>> lanes = new LinkedHashMap<>();
     List<CloudEvent> refunds = new ArrayList<>();
     for (CloudEvent event : events) {
@@ -94,8 +109,12 @@ public final class LedgerWriter {
       // Refunds read the commissions of their sales, so the batch's new commissions are written first.
       return Future.join(running).compose(v -> batch.flush(tx, store, outbox, customers))
           .compose(v -> waitingRefunds(tx, batch))
-          .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers));
+          .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers))
+          .compose(v -> batch.rollups.write(tx));
     })).onSuccess(v -> {
+      if (versions != null) {
+        versions.bump(batch.rollups.programs());
+      }
       batch.tally.publish(metrics, events.size());
       forgetRejected.apply(batch.rejectedPostbacks)
           .onFailure(e -> LOG.warn("rejected postbacks not forgotten at the edge: {}", e.toString()));
@@ -125,7 +144,21 @@ public final class LedgerWriter {
 
   private Future<Void> applyOne(SqlConnection tx, CloudEvent event, Batch batch) {
     return switch (event.type()) {
-      case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time());
+      case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time())
+          .map(isNew -> {
+            if (isNew) {
+              countClick(event, batch);
+            }
+            return null;
+          });
+      case EventTypes.IMPRESSION_RECORDED -> store.insertImpression(tx, event).map(isNew -> {
+        if (isNew) {
+          JsonObject d = event.data();
+          batch.rollups.impression(event.programId(), event.time(), d.getLong("campaign_id"),
+              d.getLong("affiliate_id"), d.getLong("link_id"));
+        }
+        return null;
+      });
       case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
       case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event, "duplicate").mapEmpty();
       default -> Future.succeededFuture();
@@ -146,7 +179,7 @@ public final class LedgerWriter {
     return switch (kind) {
       case "sale" -> sale(tx, event, key, batch);
       case "lead" -> lead(tx, event, key, batch);
-      case "refund" -> refunds.apply(tx, event, batch.tally)
+      case "refund" -> refunds.apply(tx, event, batch.tally, batch.rollups)
           .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, batch));
       default -> recordRejected(tx, event, "unsupported_event:" + kind, batch);
     };
@@ -186,11 +219,13 @@ public final class LedgerWriter {
   private Future<Void> creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
+    RollupBatch.Origin origin = origin(event, credit);
+    batch.rollups.sale(origin, sale);
     batch.creditedSales.add(Map.entry(event.programId(), event.data().getString("transaction_id")));
     CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history(credit.campaignId());
     var commission = credit.terms().rule().saleCommission(sale, rate, history, event.time(), credit.terms().zone());
     commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
-        null, amount, rate), event.data().getString("transaction_id"), event.time()));
+        null, amount, rate), event.data().getString("transaction_id"), event.time(), origin));
     batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
         "conversion:" + conversionId, conversionData(event.data(), conversionId, credit, sale)));
     markClick(event, credit, "converted", batch);
@@ -214,19 +249,38 @@ public final class LedgerWriter {
           return Future.succeededFuture();
         }
         batch.tally.conversions++;
+        RollupBatch.Origin origin = origin(event, credit);
+        batch.rollups.lead(origin);
         var reward = credit.terms().rule().leadCommission();
         JsonObject data = new JsonObject().put("lead_id", leadId.toString())
             .put("transaction_id", d.getString("transaction_id")).put("click_id", d.getString("click_id"))
             .put("affiliate_id", Long.toString(credit.affiliateId()))
             .put("campaign_id", Long.toString(credit.campaignId()));
         reward.ifPresent(amount -> batch.commission(row(event, credit, "lead", "lead:" + leadId, null, leadId, amount,
-            null), d.getString("transaction_id"), event.time()));
+            null), d.getString("transaction_id"), event.time(), origin));
         batch.event(new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED, "lead:" + leadId, data));
         markClick(event, credit, "lead", batch);
         batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(), false);
         return Future.succeededFuture();
       });
     });
+  }
+
+  /** Where a credited lead or sale counts: its time, its credit, and the click that brought it. */
+  private static RollupBatch.Origin origin(CloudEvent event, Credit credit) {
+    RollupBatch.ClickRef click = credit.click() == null ? null
+        : new RollupBatch.ClickRef(credit.click().value(), credit.click().issuedAt());
+    return RollupBatch.origin(event.programId(), event.time(), credit.campaignId(), credit.affiliateId(),
+        credit.linkId(), click);
+  }
+
+  private static void countClick(CloudEvent event, Batch batch) {
+    JsonObject d = event.data();
+    List<String> flags = new ArrayList<>();
+    d.getJsonArray("flags", new io.vertx.core.json.JsonArray()).forEach(f -> flags.add(String.valueOf(f)));
+    batch.rollups.click(event.programId(), event.time(), d.getLong("campaign_id"), d.getLong("affiliate_id"),
+        d.getLong("link_id"), d.getString("source"), d.getString("sub1"), d.getString("sub2"), d.getString("sub3"),
+        d.getString("sub4"), d.getString("sub5"), d.getString("user_agent"), flags);
   }
 
   private static CommissionRow row(CloudEvent event, Credit credit, String kind, String sourceKey, Long conversionId,

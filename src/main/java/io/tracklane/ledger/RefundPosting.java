@@ -17,6 +17,7 @@ import io.tracklane.ledger.LedgerMetrics.Tally;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
 import io.tracklane.ledger.Outbox.Event;
+import io.tracklane.stats.RollupBatch;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -38,6 +39,7 @@ import java.util.Optional;
 final class RefundPosting {
   private static final String SALE = """
       SELECT s.id, s.status, s.amount_minor, s.currency, s.affiliate_id, s.campaign_id, s.customer_id, s.link_id,
+             s.click_id,
              (SELECT coalesce(sum(r.amount_minor), 0) FROM conversions r
                WHERE r.program_id = s.program_id AND r.transaction_id = s.transaction_id AND r.kind = 'refund'
                  AND r.status = 'credited') AS refunded
@@ -95,7 +97,7 @@ final class RefundPosting {
   }
 
   /** Applies the refund; the Future holds the reason when it cannot be credited, else null. */
-  Future<String> apply(SqlConnection tx, CloudEvent event, Tally tally) {
+  Future<String> apply(SqlConnection tx, CloudEvent event, Tally tally, RollupBatch rollups) {
     JsonObject d = event.data();
     return tx.preparedQuery(SALE).execute(Tuple.of(event.programId(), d.getString("transaction_id"))).compose(rows -> {
       if (rows.size() == 0) {
@@ -132,8 +134,18 @@ final class RefundPosting {
         if (over.isPresent()) {
           return Future.succeededFuture(over.get());
         }
-        return store.insertConversion(tx, row).compose(refundId -> refundId == null ? Future.succeededFuture()
-            : reverse(tx, event, sale, refundId, refund, before, tally)).map((String) null);
+        return store.insertConversion(tx, row).compose(refundId -> {
+          if (refundId == null) {
+            return Future.succeededFuture();
+          }
+          // Counted under its sale's credit and click (a sale has a link only when a click credited it),
+          // when it happened.
+          String click = sale.getLong("link_id") == null ? null : sale.getString("click_id");
+          rollups.refund(RollupBatch.origin(event.programId(), event.time(), sale.getLong("campaign_id"),
+              sale.getLong("affiliate_id"), sale.getLong("link_id"),
+              click == null ? null : new RollupBatch.ClickRef(click, null)), refund);
+          return reverse(tx, event, sale, refundId, refund, before, tally);
+        }).map((String) null);
       });
     });
   }

@@ -1,0 +1,388 @@
+package io.tracklane.stats;
+
+import io.tracklane.domain.Money;
+import io.tracklane.domain.UserAgents;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The rollup changes of one ledger transaction, summed in memory: the ledger reports each fact its
+ * idempotent writes found new, and {@link #write} upserts one row per (bucket, dimensions, currency)
+ * touched, in one statement, before the commit. A redelivered or replayed fact is not new, so it is
+ * never reported, and the figures do not move.
+ *
+ * <p>Leads, sales, refunds and commissions count under the dimensions of the click that brought them
+ * (source, subs, device), looked up once per batch in {@link #resolve} after the batch's clicks are
+ * written; without a click (a coupon, or a click the ledger has not seen) those are empty. Each new
+ * commission's cell is kept in stats_commission_cells, so a later status change (trigger
+ * stats_commission_moved) or a refund's reversal entry moves money within the same row.
+ */
+public final class RollupBatch {
+  static final int CLICKS = 0;
+  static final int UNIQUE = 1;
+  static final int BOTS = 2;
+  static final int DUPLICATES = 3;
+  static final int IMPRESSIONS = 4;
+  static final int LEADS = 5;
+  static final int CONVERSIONS = 6;
+  static final int REFUNDS = 7;
+  static final int REVENUE = 8;
+  static final int REFUNDED = 9;
+  static final int C_PENDING = 10;
+  static final int C_DUE = 11;
+  static final int C_PAID = 12;
+  static final int C_VOIDED = 13;
+  static final int MEASURES = 14;
+  static final String[] COLUMNS = {"clicks", "unique_clicks", "bot_clicks", "duplicate_clicks", "impressions",
+      "leads", "conversions", "refunds", "revenue_minor", "refunded_minor", "commission_pending_minor",
+      "commission_due_minor", "commission_paid_minor", "commission_voided_minor"};
+
+  private static final String UPSERT = upsert();
+  private static final String CLICK_DIMS = """
+      SELECT k.i, c.source, c.sub1, c.sub2, c.sub3, c.sub4, c.sub5, c.user_agent, c.flags
+        FROM unnest($1::text[], $2::timestamptz[], $3::bigint[]) WITH ORDINALITY AS k(id, at, prog, i)
+        JOIN clicks c ON c.click_id = k.id AND c.program_id = k.prog
+         AND (k.at IS NULL OR (c.created_at >= k.at AND c.created_at < k.at + interval '1 second'))""";
+  private static final String CELLS = """
+      INSERT INTO stats_commission_cells (commission_id, program_id, bucket, campaign_id, affiliate_id, link_id,
+                                          source, sub1, sub2, sub3, sub4, sub5, device, currency)
+      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[],
+                           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                           $14::text[])
+      ON CONFLICT (commission_id) DO NOTHING""";
+
+  /** The click a conversion came through; {@code issuedAt} (whole second) finds its partition, null: search all. */
+  public record ClickRef(String clickId, Instant issuedAt) {
+  }
+
+  /** Where a lead, sale, refund or commission counts: its time, credit, and the click that brought it. */
+  public static final class Origin {
+    final long programId;
+    final Instant at;
+    final long campaignId;
+    final long affiliateId;
+    final long linkId;
+    final ClickRef click;
+    Dims dims;
+
+    Origin(long programId, Instant at, Long campaignId, Long affiliateId, Long linkId, ClickRef click) {
+      this.programId = programId;
+      this.at = at;
+      this.campaignId = campaignId == null ? 0 : campaignId;
+      this.affiliateId = affiliateId == null ? 0 : affiliateId;
+      this.linkId = linkId == null ? 0 : linkId;
+      this.click = click == null || click.clickId() == null ? null : click;
+    }
+  }
+
+  record Dims(String source, String sub1, String sub2, String sub3, String sub4, String sub5, String device) {
+    static final Dims NONE = new Dims("", "", "", "", "", "", "");
+  }
+
+  record Key(long programId, Instant bucket, long campaignId, long affiliateId, long linkId, Dims dims,
+      String currency) {
+  }
+
+  private record Entry(Origin origin, String currency, int measure, long amount, Long commissionId) {
+  }
+
+  private static final Comparator<Key> ORDER = Comparator.comparingLong(Key::programId)
+      .thenComparing(Key::bucket).thenComparingLong(Key::campaignId).thenComparingLong(Key::affiliateId)
+      .thenComparingLong(Key::linkId).thenComparing(k -> k.dims().source()).thenComparing(k -> k.dims().sub1())
+      .thenComparing(k -> k.dims().sub2()).thenComparing(k -> k.dims().sub3()).thenComparing(k -> k.dims().sub4())
+      .thenComparing(k -> k.dims().sub5()).thenComparing(k -> k.dims().device()).thenComparing(Key::currency);
+
+  private final boolean off;
+  private final Map<Key, long[]> sums = new LinkedHashMap<>();
+  private final List<Entry> waiting = new ArrayList<>();
+  private final Set<Long> programs = new TreeSet<>();
+
+  /** A batch that keeps the rollups. */
+  public RollupBatch() {
+    this(false);
+  }
+
+  private RollupBatch(boolean off) {
+    this.off = off;
+  }
+
+  /** A batch that writes no rollups: only for the benchmark that measures what they cost. */
+  public static RollupBatch disabled() {
+    return new RollupBatch(true);
+  }
+
+  /** Programs whose figures this batch changed (their cache versions are bumped after the commit). */
+  public Set<Long> programs() {
+    return programs;
+  }
+
+  public boolean isEmpty() {
+    return sums.isEmpty() && waiting.isEmpty();
+  }
+
+  /** A new click; {@code flags} as the edge set them (bot, duplicate). */
+  public void click(long programId, Instant at, long campaignId, long affiliateId, long linkId, String source,
+      String sub1, String sub2, String sub3, String sub4, String sub5, String userAgent, List<String> flags) {
+    if (off) {
+      return;
+    }
+    boolean bot = flags.contains("bot");
+    boolean duplicate = flags.contains("duplicate");
+    String device = bot ? "bot" : UserAgents.deviceClass(userAgent);
+    long[] s = sum(new Key(programId, StatsQuery.bucketOf(at), campaignId, affiliateId, linkId,
+        new Dims(n(source), n(sub1), n(sub2), n(sub3), n(sub4), n(sub5), device), ""));
+    s[CLICKS]++;
+    if (!duplicate) {
+      s[UNIQUE]++;
+    }
+    if (bot) {
+      s[BOTS]++;
+    }
+    if (duplicate) {
+      s[DUPLICATES]++;
+    }
+  }
+
+  /** A new impression of a link. */
+  public void impression(long programId, Instant at, Long campaignId, Long affiliateId, Long linkId) {
+    if (off) {
+      return;
+    }
+    Origin o = new Origin(programId, at, campaignId, affiliateId, linkId, null);
+    sum(key(o, Dims.NONE, ""))[IMPRESSIONS]++;
+  }
+
+  /** Where the facts of a credit count. */
+  public static Origin origin(long programId, Instant at, Long campaignId, Long affiliateId, Long linkId,
+      ClickRef click) {
+    return new Origin(programId, at, campaignId, affiliateId, linkId, click);
+  }
+
+  public void lead(Origin origin) {
+    add(origin, "", LEADS, 1, null);
+  }
+
+  public void sale(Origin origin, Money amount) {
+    add(origin, amount.currency(), CONVERSIONS, 1, null);
+    add(origin, amount.currency(), REVENUE, amount.minor(), null);
+  }
+
+  /** A credited refund: counted, and taken off revenue, when it happened. */
+  public void refund(Origin origin, Money amount) {
+    add(origin, amount.currency(), REFUNDS, 1, null);
+    add(origin, amount.currency(), REFUNDED, amount.minor(), null);
+    add(origin, amount.currency(), REVENUE, -amount.minor(), null);
+  }
+
+  /** A new commission with its status at creation; its cell is recorded for later status moves. */
+  public void commission(Origin origin, long commissionId, Money amount, String status) {
+    int measure = switch (status) {
+      case "pending" -> C_PENDING;
+      case "due" -> C_DUE;
+      case "paid" -> C_PAID;
+      case "voided" -> C_VOIDED;
+      default -> throw new IllegalArgumentException("commission status " + status);
+    };
+    add(origin, amount.currency(), measure, amount.minor(), commissionId);
+  }
+
+  private void add(Origin origin, String currency, int measure, long amount, Long commissionId) {
+    if (off) {
+      return;
+    }
+    waiting.add(new Entry(origin, currency, measure, amount, commissionId));
+  }
+
+  /**
+   * Finds the clicks of the waiting entries (one query), sums them in, and records the cells of the
+   * new commissions, so a status change later in this transaction finds them.
+   */
+  public Future<Void> resolve(SqlConnection tx) {
+    if (waiting.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Entry> entries = new ArrayList<>(waiting);
+    waiting.clear();
+    List<Origin> unresolved = new ArrayList<>();
+    Map<Origin, Boolean> seen = new HashMap<>();
+    for (Entry e : entries) {
+      if (e.origin.dims == null && seen.put(e.origin, Boolean.TRUE) == null) {
+        if (e.origin.click == null) {
+          e.origin.dims = Dims.NONE;
+        } else {
+          unresolved.add(e.origin);
+        }
+      }
+    }
+    Future<Void> looked = unresolved.isEmpty() ? Future.succeededFuture() : lookup(tx, unresolved);
+    return looked.compose(v -> {
+      List<Entry> commissions = new ArrayList<>();
+      for (Entry e : entries) {
+        sum(key(e.origin, e.origin.dims, e.currency))[e.measure] += e.amount;
+        if (e.commissionId != null) {
+          commissions.add(e);
+        }
+      }
+      return commissions.isEmpty() ? Future.succeededFuture() : cells(tx, commissions);
+    });
+  }
+
+  private Future<Void> lookup(SqlConnection tx, List<Origin> origins) {
+    String[] ids = new String[origins.size()];
+    OffsetDateTime[] ats = new OffsetDateTime[origins.size()];
+    Long[] progs = new Long[origins.size()];
+    for (int i = 0; i < ids.length; i++) {
+      Origin o = origins.get(i);
+      ids[i] = o.click.clickId();
+      ats[i] = o.click.issuedAt() == null ? null : utc(o.click.issuedAt());
+      progs[i] = o.programId;
+    }
+    return tx.preparedQuery(CLICK_DIMS).execute(Tuple.of(ids, ats, progs)).map(rows -> {
+      for (Row r : rows) {
+        Origin o = origins.get((int) (r.getLong("i") - 1));
+        String[] flags = r.getArrayOfStrings("flags");
+        boolean bot = flags != null && List.of(flags).contains("bot");
+        o.dims = new Dims(n(r.getString("source")), n(r.getString("sub1")), n(r.getString("sub2")),
+            n(r.getString("sub3")), n(r.getString("sub4")), n(r.getString("sub5")),
+            bot ? "bot" : UserAgents.deviceClass(r.getString("user_agent")));
+      }
+      origins.forEach(o -> {
+        if (o.dims == null) {
+          o.dims = Dims.NONE;
+        }
+      });
+      return null;
+    });
+  }
+
+  private Future<Void> cells(SqlConnection tx, List<Entry> commissions) {
+    int n = commissions.size();
+    Long[] ids = new Long[n];
+    Long[] progs = new Long[n];
+    OffsetDateTime[] buckets = new OffsetDateTime[n];
+    Long[] campaigns = new Long[n];
+    Long[] affiliates = new Long[n];
+    Long[] links = new Long[n];
+    String[][] texts = new String[8][n];
+    for (int i = 0; i < n; i++) {
+      Entry e = commissions.get(i);
+      Origin o = e.origin;
+      ids[i] = e.commissionId;
+      progs[i] = o.programId;
+      buckets[i] = utc(StatsQuery.bucketOf(o.at));
+      campaigns[i] = o.campaignId;
+      affiliates[i] = o.affiliateId;
+      links[i] = o.linkId;
+      Dims d = o.dims;
+      String[] t = {d.source(), d.sub1(), d.sub2(), d.sub3(), d.sub4(), d.sub5(), d.device(), e.currency};
+      for (int j = 0; j < 8; j++) {
+        texts[j][i] = t[j];
+      }
+    }
+    Tuple args = Tuple.tuple().addValue(ids).addValue(progs).addValue(buckets).addValue(campaigns)
+        .addValue(affiliates).addValue(links);
+    for (String[] t : texts) {
+      args.addValue(t);
+    }
+    return tx.preparedQuery(CELLS).execute(args).mapEmpty();
+  }
+
+  /** Resolves what waits, then upserts every touched row in one statement. */
+  public Future<Void> write(SqlConnection tx) {
+    return resolve(tx).compose(v -> {
+      if (sums.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      int n = sums.size();
+      Long[] progs = new Long[n];
+      OffsetDateTime[] buckets = new OffsetDateTime[n];
+      Long[] campaigns = new Long[n];
+      Long[] affiliates = new Long[n];
+      Long[] links = new Long[n];
+      String[][] texts = new String[8][n];
+      Long[][] measures = new Long[MEASURES][n];
+      // In one order for every transaction, so two ledger instances touching the same rows queue
+      // behind each other instead of deadlocking.
+      List<Map.Entry<Key, long[]>> sorted = new ArrayList<>(sums.entrySet());
+      sorted.sort(Map.Entry.comparingByKey(ORDER));
+      int i = 0;
+      for (Map.Entry<Key, long[]> e : sorted) {
+        Key k = e.getKey();
+        progs[i] = k.programId();
+        buckets[i] = utc(k.bucket());
+        campaigns[i] = k.campaignId();
+        affiliates[i] = k.affiliateId();
+        links[i] = k.linkId();
+        Dims d = k.dims();
+        String[] t = {d.source(), d.sub1(), d.sub2(), d.sub3(), d.sub4(), d.sub5(), d.device(), k.currency()};
+        for (int j = 0; j < 8; j++) {
+          texts[j][i] = t[j];
+        }
+        for (int m = 0; m < MEASURES; m++) {
+          measures[m][i] = e.getValue()[m];
+        }
+        programs.add(k.programId());
+        i++;
+      }
+      Tuple args = Tuple.tuple().addValue(progs).addValue(buckets).addValue(campaigns).addValue(affiliates)
+          .addValue(links);
+      for (String[] t : texts) {
+        args.addValue(t);
+      }
+      for (Long[] m : measures) {
+        args.addValue(m);
+      }
+      sums.clear();
+      return tx.preparedQuery(UPSERT).execute(args).mapEmpty();
+    });
+  }
+
+  private long[] sum(Key key) {
+    return sums.computeIfAbsent(key, k -> new long[MEASURES]);
+  }
+
+  private static Key key(Origin o, Dims dims, String currency) {
+    return new Key(o.programId, StatsQuery.bucketOf(o.at), o.campaignId, o.affiliateId, o.linkId, dims, currency);
+  }
+
+  private static String upsert() {
+    StringBuilder cols = new StringBuilder();
+    StringBuilder arrays = new StringBuilder();
+    StringBuilder sets = new StringBuilder();
+    int p = 14;
+    for (int m = 0; m < MEASURES; m++) {
+      cols.append(", ").append(COLUMNS[m]);
+      arrays.append(", $").append(p++).append("::bigint[]");
+      sets.append(m == 0 ? "" : ", ").append(COLUMNS[m]).append(" = r.").append(COLUMNS[m]).append(" + EXCLUDED.")
+          .append(COLUMNS[m]);
+    }
+    return """
+        INSERT INTO stats_rollups AS r (program_id, bucket, campaign_id, affiliate_id, link_id, source, sub1, sub2,
+                                        sub3, sub4, sub5, device, currency%s)
+        SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[],
+                             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]%s)
+        ON CONFLICT (program_id, bucket, campaign_id, affiliate_id, link_id, source, sub1, sub2, sub3, sub4, sub5,
+                     device, currency) DO UPDATE SET %s""".formatted(cols, arrays, sets);
+  }
+
+  private static String n(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static OffsetDateTime utc(Instant at) {
+    return at.atOffset(ZoneOffset.UTC);
+  }
+}
