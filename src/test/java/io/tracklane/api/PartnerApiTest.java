@@ -59,6 +59,7 @@ class PartnerApiTest {
   private static String kimKey;
   private static JsonObject linkA;
   private static JsonObject linkB;
+  private static JsonObject kimsLink;
   private static String campaignA;
   private static String campaignB;
   /** What each affiliate's facts were, for the reference figures. */
@@ -87,6 +88,7 @@ class PartnerApiTest {
     linkA = owner.link(campaignA, jane);
     linkB = owner.link(campaignB, jane);
     JsonObject joesLink = owner.link(campaignA, joe);
+    kimsLink = owner.link(campaignA, kim);
 
     // Jane, around her local midnight: a sale one second before it (yesterday) and one after (today).
     String beforeMidnight = click(linkA, MIDNIGHT.minusSeconds(20 * 60), "newsletter", "s1a", false, JANE);
@@ -187,6 +189,21 @@ class PartnerApiTest {
   void dashboardSummaryFallsBackToTheProgramsTimeZone() {
     JsonObject summary = awaitJson(joeKey, "/affiliate/dashboard_summary", expectedSummary(JOE, PARIS));
     assertEquals("Europe/Paris", summary.getString("time_zone"));
+  }
+
+  @Test
+  void aNewSaleShowsInTheCachedSummaryASecondAfterTheLedgerWroteIt() {
+    JsonObject before = Http.json(get(kimKey, "/affiliate/dashboard_summary", 200));
+    assertEquals(before, Http.json(get(kimKey, "/affiliate/dashboard_summary", 200)), "cached now");
+    Instant now = Instant.now();
+    sale("K1", click(kimsLink, now, null, null, false, new ArrayList<>()), 2_000, now.plusMillis(1),
+        new ArrayList<>());
+    facts.awaitScalar(1, LedgerEngine.WAIT, "SELECT count(*) FROM conversions WHERE program_id = $1 "
+        + "AND transaction_id = 'K1' AND status = 'credited'", owner.programId);
+    Http.sleep(1_000);
+    JsonObject today = Http.json(get(kimKey, "/affiliate/dashboard_summary", 200)).getJsonObject("today");
+    assertEquals(before.getJsonObject("today").getLong("conversions") + 1, today.getLong("conversions"));
+    assertEquals(money(2_000), today.getJsonArray("revenue"));
   }
 
   @Test
