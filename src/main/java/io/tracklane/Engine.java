@@ -27,6 +27,7 @@ import io.tracklane.api.PostbacksHandler;
 import io.tracklane.api.RateLimiter;
 import io.tracklane.api.ReferralsHandler;
 import io.tracklane.api.RejectedEventsHandler;
+import io.tracklane.api.ReportsHandler;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.config.AppConfig;
@@ -160,7 +161,9 @@ public final class Engine {
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
                 new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
-        deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(), new DueJob(pool, clock),
+        StatsVersions dueVersions = new StatsVersions(vertx, redis, config.redis().keyPrefix());
+        deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(),
+            new DueJob(pool, clock, dueVersions::bump),
             new Payouts(pool, clock))));
       }
       if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
@@ -248,12 +251,27 @@ public final class Engine {
       new PostbacksHandler(new PostbackStatusRepository(pool)).register(ops);
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, access.stats(), clock).register(ops);
+      new ReportsHandler(pool, access.stats(), clock).register(ops);
       AffiliateStats affiliateStats = new AffiliateStats(new StatsQuery(pool), access.stats(), clock);
       new AffiliateApiHandler(pool, affiliates, campaigns, links, affiliateStats).register(ops);
       new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);
       new AffiliateReportsHandler(affiliateStats, affiliates, programs, campaigns, links, clock).register(ops);
-      return ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
+      Router root = ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
+      // Any change an owner makes (a commission's status, a payout paid, a renamed campaign) makes the
+      // program's cached stats answers stale; the ledger bumps the version itself for the facts.
+      root.route("/api/v1/*").order(-1).handler(ctx -> {
+        if (!ctx.request().method().equals(io.vertx.core.http.HttpMethod.GET)) {
+          ctx.addBodyEndHandler(v -> {
+            Object principal = AuthHandler.principal(ctx);
+            if (ctx.response().getStatusCode() < 400 && principal instanceof io.tracklane.api.Principal p) {
+              access.stats().invalidate(p.programId());
+            }
+          });
+        }
+        ctx.next();
+      });
+      return root;
     });
   }
 

@@ -61,6 +61,7 @@ public final class AccessTable {
       Map.entry("listReferrals", OWNER_READ),
       Map.entry("listLeads", OWNER_READ),
       Map.entry("getAnalytics", OWNER_READ),
+      Map.entry("getReport", OWNER_READ),
       Map.entry("listRejectedEvents", OWNER_READ),
       Map.entry("retryRejectedEvent", OWNER_WRITE),
       Map.entry("retryRejectedEvents", OWNER_WRITE),

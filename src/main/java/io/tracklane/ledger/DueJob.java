@@ -8,7 +8,11 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Moves pending commissions whose delay is over to due. Runs under a transaction-scoped advisory
@@ -29,9 +33,17 @@ public final class DueJob {
   private final Outbox outbox = new Outbox();
   private final Clock clock;
 
+  private final Consumer<Collection<Long>> changed;
+
   public DueJob(Pool pool, Clock clock) {
+    this(pool, clock, programs -> { });
+  }
+
+  /** @param changed told, after each committed run, the programs whose commissions moved (stats caches) */
+  public DueJob(Pool pool, Clock clock, Consumer<Collection<Long>> changed) {
     this.pool = pool;
     this.clock = clock;
+    this.changed = changed;
   }
 
   /** Runs until nothing is left to move; the Future holds how many commissions this run moved. */
@@ -42,7 +54,8 @@ public final class DueJob {
 
   private Future<Integer> runBatch() {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY)).compose(lock -> {
+    Set<Long> programs = new TreeSet<>();
+    return pool.<Integer>withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY)).compose(lock -> {
       if (!lock.iterator().next().getBoolean("got")) {
         return Future.succeededFuture(0);
       }
@@ -50,9 +63,14 @@ public final class DueJob {
         List<Event> events = new ArrayList<>(rows.size());
         for (Row r : rows) {
           events.add(CommissionEvents.statusChanged(r, "pending", "due", "delay_over", now));
+          programs.add(r.getLong("program_id"));
         }
         return outbox.emitAll(tx, events).map(rows.size());
       });
-    }));
+    })).onSuccess(moved -> {
+      if (!programs.isEmpty()) {
+        changed.accept(programs);
+      }
+    });
   }
 }

@@ -54,6 +54,7 @@ public final class StatsCache {
   private final Counter unavailable;
   private final Counter computed;
   private final AtomicLong lastWarning = new AtomicLong();
+  private final StatsVersions versions;
 
   /**
    * @param keyPrefix the engine's Redis key prefix
@@ -67,6 +68,7 @@ public final class StatsCache {
     this.prefix = keyPrefix;
     this.ttlSeconds = ttlSeconds;
     this.timeoutMs = timeoutMs;
+    this.versions = new StatsVersions(vertx, redis, keyPrefix);
     this.hits = result(registry, "hit");
     this.misses = result(registry, "miss");
     this.unavailable = result(registry, "unavailable");
@@ -109,6 +111,14 @@ public final class StatsCache {
       String key = answerPrefix + version + suffix;
       return once(key, () -> compute.get().onSuccess(answer -> store(key, answer)));
     });
+  }
+
+  /**
+   * Makes every cached answer of the program stale (bumps its version): for changes made outside
+   * the ledger, such as an owner's commission status change or a renamed campaign.
+   */
+  public Future<Void> invalidate(long programId) {
+    return versions.bump(java.util.List.of(programId));
   }
 
   /** Runs {@code compute} once for concurrent callers of {@code key}; each caller continues on its own context. */
