@@ -4,6 +4,7 @@ import io.tracklane.domain.PartnerSettings;
 import io.tracklane.http.HttpError;
 import io.tracklane.stats.Dimension;
 import io.tracklane.stats.StatsFilter;
+import io.tracklane.stats.StatsReport;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.Filter;
@@ -16,8 +17,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,8 +31,6 @@ import java.util.Map;
 public final class AffiliateReportsHandler {
   private static final String[] GROUPS = {"day", "campaign", "link", "sub1", "sub2", "sub3", "sub4", "sub5",
       "source"};
-  /** A leap year and a day, both ends included. */
-  static final int MAX_DAYS = 367;
   private static final List<String> CSV_COLUMNS = List.of("group", "name", "clicks", "unique_clicks", "conversions",
       "currency", "revenue_cents", "commissions_cents");
 
@@ -102,16 +99,10 @@ public final class AffiliateReportsHandler {
   private Future<JsonObject> report(Principal principal, ReportRequest request, ZoneId zone) {
     LocalDate to = request.to() != null ? request.to() : LocalDate.now(clock.withZone(zone));
     LocalDate from = request.from() != null ? request.from() : to.minusDays(29);
-    if (from.isAfter(to)) {
-      return Future.failedFuture(HttpError.badRequest("from must not be after to"));
-    }
-    if (ChronoUnit.DAYS.between(from, to) + 1 > MAX_DAYS) {
-      return Future.failedFuture(HttpError.badRequest("a report covers at most " + MAX_DAYS + " days"));
-    }
-    Dimension groupBy = request.groupBy();
-    return stats.report(principal.programId(), principal.affiliateId(), request.filter(), groupBy, from, to, zone)
-        .compose(cached -> named(principal, groupBy, cached.getJsonArray("rows")))
-        .map(rows -> new JsonObject().put("group_by", groupBy.wire()).put("from", from.toString())
+    StatsReport.Request asked = new StatsReport.Request(request.groupBy(), from, to, zone, request.filter());
+    return stats.report(principal.programId(), principal.affiliateId(), asked)
+        .compose(cached -> named(principal, asked.groupBy(), cached.getJsonArray("rows")))
+        .map(rows -> new JsonObject().put("group_by", asked.groupBy().wire()).put("from", from.toString())
             .put("to", to.toString()).put("time_zone", zone.getId()).put("data", rows));
   }
 
@@ -212,14 +203,6 @@ public final class AffiliateReportsHandler {
   }
 
   private static LocalDate date(RoutingContext ctx, String name) {
-    String raw = Params.optionalText(ctx, name, 10);
-    if (raw == null) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(raw);
-    } catch (DateTimeParseException e) {
-      throw HttpError.badRequest(name + " must be a date like 2026-01-31");
-    }
+    return StatsReport.date(name, Params.optionalText(ctx, name, 10));
   }
 }

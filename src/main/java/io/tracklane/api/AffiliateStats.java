@@ -6,20 +6,17 @@ import io.tracklane.stats.Measures;
 import io.tracklane.stats.StatsCache;
 import io.tracklane.stats.StatsFilter;
 import io.tracklane.stats.StatsQuery;
-import io.tracklane.stats.StatsRow;
+import io.tracklane.stats.StatsReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The partner API's figures: the stats layer's rollup queries ({@link StatsQuery}), always narrowed
@@ -33,11 +30,13 @@ public final class AffiliateStats {
   private static final Instant NEVER = Instant.parse("3000-01-01T00:00:00Z");
 
   private final StatsQuery query;
+  private final StatsReport reports;
   private final StatsCache cache;
   private final Clock clock;
 
   public AffiliateStats(StatsQuery query, StatsCache cache, Clock clock) {
     this.query = query;
+    this.reports = new StatsReport(query);
     this.cache = cache;
     this.clock = clock;
   }
@@ -64,21 +63,22 @@ public final class AffiliateStats {
   }
 
   /**
-   * The report's rows over the local days [from, to] of {@code zone}: {"rows": [{group, clicks, ...}]},
-   * every day for {@link Dimension#DAY} (zeros included, oldest first), else the groups with a fact,
-   * most clicks first and then by group.
+   * The report ({@link StatsReport#compute}, narrowed to the affiliate) with rows in the partner's
+   * shape: {"rows": [{group, clicks, unique_clicks, conversions, revenue, commissions}]}, every day
+   * for {@link Dimension#DAY} (zeros included, oldest first), else the groups with a fact, most
+   * clicks first and then by group.
    */
-  public Future<JsonObject> report(long programId, long affiliateId, StatsFilter filter, Dimension groupBy,
-      LocalDate from, LocalDate to, ZoneId zone) {
-    String params = "a=" + affiliateId + "|by=" + groupBy.wire() + "|from=" + from + "|to=" + to + "|tz="
-        + zone.getId() + "|f=" + filter.key();
-    return cache.get(programId, "affiliate_report", params, () -> query.query(programId, affiliateId,
-        filter.withAffiliate(affiliateId), groupBy, from.atStartOfDay(zone).toInstant(),
-        to.plusDays(1).atStartOfDay(zone).toInstant(), zone).map(rows -> {
-          JsonArray out = new JsonArray();
-          ordered(groupBy, rows, from, to).forEach(r -> out.add(new JsonObject().put("group", r.key())
-              .mergeIn(json(r.measures()))));
-          return new JsonObject().put("rows", out);
+  public Future<JsonObject> report(long programId, long affiliateId, StatsReport.Request request) {
+    StatsReport.Request own = new StatsReport.Request(request.groupBy(), request.from(), request.to(),
+        request.zone(), request.filter().withAffiliate(affiliateId));
+    return cache.get(programId, "affiliate_report", "a=" + affiliateId + "&" + own.cacheKey(),
+        () -> reports.compute(programId, affiliateId, own).map(report -> {
+          List<JsonObject> rows = new ArrayList<>();
+          report.getJsonArray("rows").forEach(r -> rows.add(partnerRow((JsonObject) r)));
+          if (request.groupBy() != Dimension.DAY) {
+            rows.sort(byClicks(request.groupBy()));
+          }
+          return new JsonObject().put("rows", new JsonArray(new ArrayList<>(rows)));
         }));
   }
 
@@ -99,21 +99,28 @@ public final class AffiliateStats {
         .put("conversions", m.conversions()).put("revenue", m.revenueJson()).put("commissions", m.commissionsJson());
   }
 
-  static List<StatsRow> ordered(Dimension groupBy, List<StatsRow> rows, LocalDate from, LocalDate to) {
-    if (groupBy == Dimension.DAY) {
-      Map<String, StatsRow> byDay = new LinkedHashMap<>();
-      rows.forEach(r -> byDay.put(r.key(), r));
-      List<StatsRow> days = new ArrayList<>();
-      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-        days.add(byDay.getOrDefault(d.toString(), new StatsRow(d.toString(), Measures.ZERO)));
-      }
-      return days;
-    }
+  /** A row of {@link StatsReport} as the partner sees it: revenue, and commissions not voided. */
+  static JsonObject partnerRow(JsonObject row) {
+    JsonArray revenue = new JsonArray();
+    JsonArray commissions = new JsonArray();
+    row.getJsonArray("amounts").forEach(o -> {
+      JsonObject a = (JsonObject) o;
+      JsonObject c = a.getJsonObject("commissions");
+      revenue.add(new JsonObject().put("currency", a.getString("currency")).put("amount_cents",
+          a.getLong("revenue_cents")));
+      commissions.add(new JsonObject().put("currency", a.getString("currency")).put("amount_cents",
+          c.getLong("pending") + c.getLong("due") + c.getLong("paid")));
+    });
+    return new JsonObject().put("group", row.getString("key")).put("clicks", row.getLong("clicks"))
+        .put("unique_clicks", row.getLong("unique_clicks")).put("conversions", row.getLong("conversions"))
+        .put("revenue", revenue).put("commissions", commissions);
+  }
+
+  /** Most clicks first, then by group (ids as numbers), the group without a value last. */
+  private static Comparator<JsonObject> byClicks(Dimension groupBy) {
     Comparator<String> byKey = groupBy == Dimension.CAMPAIGN || groupBy == Dimension.LINK
         ? Comparator.comparing(Long::valueOf) : Comparator.naturalOrder();
-    List<StatsRow> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparingLong((StatsRow r) -> -r.measures().clicks())
-        .thenComparing(StatsRow::key, Comparator.nullsLast(byKey)));
-    return sorted;
+    return Comparator.comparingLong((JsonObject r) -> -r.getLong("clicks"))
+        .thenComparing(r -> r.getString("group"), Comparator.nullsLast(byKey));
   }
 }
