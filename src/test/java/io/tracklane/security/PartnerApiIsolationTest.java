@@ -117,6 +117,13 @@ class PartnerApiIsolationTest {
   }
 
   @Test
+  void referralsRefuseTheCustomerEmailFilterTheMaskWouldLeak() {
+    HttpResponse<String> r = world.call("get", "/affiliate/referrals?email=buyer0@shop.example", null, key);
+    assertEquals(400, r.statusCode(), r.body());
+    assertTrue(Http.json(r).getString("error").contains("customer e-mails are masked"), r.body());
+  }
+
+  @Test
   void settingsChangeOnlyTheKeysOwnAffiliate() {
     String other = world.a.affiliateIds.get(1);
     JsonObject before = Http.json(world.a.owner.ownerGet("/affiliates/" + other));
