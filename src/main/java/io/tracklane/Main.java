@@ -44,6 +44,7 @@ public final class Main {
       case "demo" -> Cli.demo(args, onStarted -> serve(onStarted, true));
       case "create-program" -> Cli.createProgram(args);
       case "set-rate-limit" -> Cli.setRateLimit(args);
+      case "set-cookie-domain" -> Cli.setCookieDomain(args);
       case "verify-ledger" -> Cli.verifyLedger(AppConfig.load(), args, System.out);
       case "migrate" -> {
         int applied = Migrations.migrate(AppConfig.load().postgres());

@@ -238,7 +238,12 @@ class PostbackEdgeTest {
     String body = credited.encode();
     assertTrue(!body.contains("client-0") && !body.contains("client-none"), body);
     String metrics = Http.get(engine.opsUrl() + "/metrics").body();
-    assertTrue(metrics.contains("tracklane_client_conversions_ignored_total 2.0"), metrics);
+    // The refusing campaign's pixel is a rejected event; the one without click or program only a count.
+    assertTrue(metrics.contains("tracklane_client_conversions_ignored_total 1.0"), metrics);
+    assertTrue(metrics.contains("tracklane_client_conversions_refused_total 1.0"), metrics);
+    JsonObject refused = Http.json(Http.poll(Duration.ofSeconds(30), r -> r.body().contains("client-0"),
+        engine.apiUrl() + "/rejected_events?transaction_id=client-0", "X-Api-Key", f.ownerKey));
+    assertEquals("client_conversions_not_accepted", refused.getJsonArray("data").getJsonObject(0).getString("reason"));
   }
 
   @Test

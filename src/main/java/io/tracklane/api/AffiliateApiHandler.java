@@ -33,7 +33,7 @@ import java.util.function.UnaryOperator;
 public final class AffiliateApiHandler {
   /** Campaign settings that are the owner's business, not the terms an affiliate works under. */
   private static final List<String> OWNER_CAMPAIGN_FIELDS = List.of("allowed_domains", "auto_approve_affiliates",
-      "accept_client_conversions", "hold_client_conversions");
+      "accept_client_conversions", "hold_client_conversions", "credit_bot_clicks", "client_origins");
   /** Who the visitor was: personal data of the advertiser's visitors, not the affiliate's. */
   private static final List<String> OWNER_REFERRAL_FIELDS = List.of("ip", "user_agent");
 

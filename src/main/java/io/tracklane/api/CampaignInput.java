@@ -16,7 +16,7 @@ public final class CampaignInput {
       "currency", "reward_type", "commission_percent", "commission_amount_cents", "lead_reward_cents",
       "cookie_window_days", "minimum_payout_cents", "payout_delay_days", "reward_cadence",
       "max_commission_period_months", "max_commissions", "auto_approve_affiliates", "accept_client_conversions",
-      "state", "hold_client_conversions");
+      "state", "hold_client_conversions", "credit_bot_clicks", "client_origins");
   private static final long MAX_CENTS = 1_000_000_000_000L;
 
   private CampaignInput() {
@@ -25,6 +25,7 @@ public final class CampaignInput {
   /** The campaign {@code json} describes; {@code programCurrency} when it names no currency. */
   public static CampaignTerms terms(JsonObject json, String programCurrency) {
     JsonArray domains = Json.strings(json, "allowed_domains");
+    JsonArray origins = Json.strings(json, "client_origins");
     return CampaignTerms.of(new CampaignTerms.Draft(
         Json.required(json, "name", 200),
         json.getString("description") == null ? null : Json.string(json, "description", 4000),
@@ -44,6 +45,8 @@ public final class CampaignInput {
         Json.bool(json, "auto_approve_affiliates"),
         Json.bool(json, "accept_client_conversions"),
         Json.oneOf(json, "state", "active", "disabled"),
-        Json.bool(json, "hold_client_conversions")), programCurrency);
+        Json.bool(json, "hold_client_conversions"),
+        Json.bool(json, "credit_bot_clicks"),
+        origins == null ? null : origins.stream().map(Object::toString).toList()), programCurrency);
   }
 }

@@ -32,6 +32,8 @@ public final class Cli {
                                       create a program; prints JSON with its id, postback token and first admin key
         set-rate-limit --program-id ID --requests N|default
                                       API requests per window for the program's keys without their own limit
+        set-cookie-domain --program-id ID --domain DOMAIN|none
+                                      Domain of the program's click cookie (an edge served as track.DOMAIN)
         demo                          create a demo program, campaign, affiliate and link, print them, then serve
         migrate                       apply database migrations and exit
         verify-ledger [--program N]   recompute commissions, refunds, payouts and cadence counts from the stored
@@ -77,6 +79,24 @@ public final class Cli {
     return withPool(config, pool -> new ProgramAdmin(pool).setRateLimit(programId, limit).map(v -> {
       System.out.println("program " + programId + ": " + (limit == null ? "default rate limit"
           : limit + " requests per window"));
+      return 0;
+    }));
+  }
+
+  public static int setCookieDomain(String[] args) {
+    Map<String, String> opts = options(args);
+    String domain = opts.get("domain");
+    if (!opts.containsKey("program-id") || domain == null || !opts.get("program-id").matches("[1-9][0-9]{0,17}")) {
+      System.err.println("set-cookie-domain needs --program-id ID and --domain DOMAIN or none\n" + USAGE);
+      return 2;
+    }
+    long programId = Long.parseLong(opts.get("program-id"));
+    AppConfig config = AppConfig.load();
+    Migrations.migrate(config.postgres());
+    String value = "none".equals(domain) ? null : domain;
+    return withPool(config, pool -> new ProgramAdmin(pool).setCookieDomain(programId, value).map(v -> {
+      System.out.println("program " + programId + ": " + (value == null ? "host-only click cookie"
+          : "click cookie Domain=" + value));
       return 0;
     }));
   }

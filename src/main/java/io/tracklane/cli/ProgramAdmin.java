@@ -86,6 +86,20 @@ public final class ProgramAdmin {
                 new JsonObject().put("api_rate_limit", requests))));
   }
 
+  /**
+   * Sets the Domain of the program's click cookie ({@code shop.example} for an edge served as
+   * track.shop.example); null: host-only. Edges apply it within their 30 s cache refresh.
+   */
+  public Future<Void> setCookieDomain(long programId, String domain) {
+    String clean = domain == null ? null : io.tracklane.domain.Destinations.allowedDomain("domain", domain);
+    return pool.withTransaction(tx -> new ProgramRepository(pool).setCookieDomain(tx, programId, clean)
+        .compose(before -> before == null
+            ? Future.failedFuture(new InvalidInput("program", programId + " does not exist"))
+            : audit.record(tx, actor(programId), "program.cookie_domain_set",
+                "program", programId, new JsonObject().put("cookie_domain", before.orElse(null)),
+                new JsonObject().put("cookie_domain", clean))));
+  }
+
   /** Who the audit log says made this tool's changes. */
   public AuditLog.Actor actor(long programId) {
     return AuditLog.Actor.commandLine(programId, command);

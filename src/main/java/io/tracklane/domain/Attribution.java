@@ -20,6 +20,8 @@ public final class Attribution {
   public static final String UNKNOWN_SALE = "unknown_sale";
   public static final String SALE_NOT_CREDITED = "sale_not_credited";
   public static final String REFUND_CURRENCY_MISMATCH = "refund_currency_mismatch";
+  /** The click was flagged bot (crawler, link preview, headless browser, HEAD) and its campaign credits none. */
+  public static final String BOT_CLICK = "bot_click";
 
   private Attribution() {
   }

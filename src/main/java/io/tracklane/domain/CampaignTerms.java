@@ -11,14 +11,16 @@ public record CampaignTerms(String name, String description, String landingPageU
     String currency, String rewardType, BigDecimal commissionPercent, long commissionAmountCents,
     Long leadRewardCents, int cookieWindowDays, long minimumPayoutCents, int payoutDelayDays,
     String rewardCadence, Integer maxCommissionPeriodMonths, Integer maxCommissions,
-    boolean autoApproveAffiliates, boolean acceptClientConversions, String state, boolean holdClientConversions) {
+    boolean autoApproveAffiliates, boolean acceptClientConversions, String state, boolean holdClientConversions,
+    boolean creditBotClicks, List<String> clientOrigins) {
 
   /** The values as given, each already of its type and within its own range; null: not given. */
   public record Draft(String name, String description, String landingPageUrl, List<String> allowedDomains,
       String currency, String rewardType, BigDecimal commissionPercent, Long commissionAmountCents,
       Long leadRewardCents, Long cookieWindowDays, Long minimumPayoutCents, Long payoutDelayDays,
       String rewardCadence, Long maxCommissionPeriodMonths, Long maxCommissions, Boolean autoApproveAffiliates,
-      Boolean acceptClientConversions, String state, Boolean holdClientConversions) {
+      Boolean acceptClientConversions, String state, Boolean holdClientConversions, Boolean creditBotClicks,
+      List<String> clientOrigins) {
   }
 
   /**
@@ -64,8 +66,33 @@ public record CampaignTerms(String name, String description, String landingPageU
         intOr(d.payoutDelayDays(), 30), cadence, period == null ? null : period.intValue(),
         count == null ? null : count.intValue(), or(d.autoApproveAffiliates(), true),
         or(d.acceptClientConversions(), false), d.state() == null ? "active" : d.state(),
-        or(d.holdClientConversions(), false));
+        or(d.holdClientConversions(), false), or(d.creditBotClicks(), false),
+        d.clientOrigins() == null ? List.of() : limited(d.clientOrigins()).stream().map(CampaignTerms::origin).distinct()
+            .toList());
   }
+
+  private static List<String> limited(List<String> origins) {
+    if (origins.size() > 50) {
+      throw new InvalidInput("client_origins", "may list at most 50 origins");
+    }
+    return origins;
+  }
+
+  /** An origin as a browser sends it: http(s), a host, an optional port, nothing else. */
+  static String origin(String value) {
+    String clean = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (clean.endsWith("/")) {
+      clean = clean.substring(0, clean.length() - 1);
+    }
+    if (!ORIGIN.matcher(clean).matches()) {
+      throw new InvalidInput("client_origins", "entries must be origins like https://shop.example (scheme, host, "
+          + "optional port; no path)");
+    }
+    return clean;
+  }
+
+  private static final java.util.regex.Pattern ORIGIN = java.util.regex.Pattern.compile(
+      "https?://[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?");
 
   private static void require(String value, String field) {
     if (value == null) {

@@ -15,6 +15,7 @@ public final class EdgeMetrics {
   final Counter postbacksRejected;
   final Counter postbacksUnavailable;
   final Counter clientConversionsIgnored;
+  final Counter clientConversionsRefused;
 
   public EdgeMetrics(MeterRegistry registry) {
     clicks = Counter.builder("tracklane_clicks_total").description("Human clicks redirected and queued")
@@ -34,8 +35,11 @@ public final class EdgeMetrics {
     postbacksRejected = outcome(registry, "rejected");
     postbacksUnavailable = outcome(registry, "unavailable");
     clientConversionsIgnored = Counter.builder("tracklane_client_conversions_ignored_total")
-        .description("Client-side conversion pixels answered but not recorded: no valid click cookie, or the "
-            + "campaign does not accept client conversions").register(registry);
+        .description("Client-side conversions answered but filed nowhere: no valid click id and no known "
+            + "program_id to record the rejection under").register(registry);
+    clientConversionsRefused = Counter.builder("tracklane_client_conversions_refused_total")
+        .description("Client-side conversions recorded as rejected events by the edge (no or a forged click id, "
+            + "a campaign without accept_client_conversions, a foreign origin)").register(registry);
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {

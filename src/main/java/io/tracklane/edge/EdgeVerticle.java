@@ -43,9 +43,20 @@ public final class EdgeVerticle extends VerticleBase {
         new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs()),
         new EventBatcher(context, publisher, config.kafka().topicFacts()), clock);
     PostbackHandler postbacks = new PostbackHandler(edge);
-    PixelHandler pixels = new PixelHandler(edge, postbacks);
+    ClientConversions conversions = new ClientConversions(edge, postbacks);
+    PixelHandler pixels = new PixelHandler(edge, conversions);
+    BrowserHandler browser = new BrowserHandler(edge, conversions);
     Router router = Router.router(vertx);
-    router.get("/r/:code").handler(new RedirectHandler(edge));
+    RedirectHandler redirects = new RedirectHandler(edge);
+    router.get("/r/:code").handler(redirects);
+    // A HEAD is a link preview or a checker, never a visit: answered alike, recorded flagged bot.
+    router.head("/r/:code").handler(redirects);
+    router.get("/t.js").handler(browser::script);
+    router.get("/t/click").handler(browser::click);
+    router.options("/t/click").handler(browser::preflight);
+    router.options("/c.json").handler(browser::preflight);
+    router.post("/c.json").handler(BodyHandler.create(false).setBodyLimit(8192));
+    router.post("/c.json").handler(browser::conversion);
     router.get("/i/:code").handler(pixels::impression);
     router.get("/c.gif").handler(pixels::clientConversion);
     router.get("/postback").handler(postbacks);

@@ -1,9 +1,7 @@
 package io.tracklane.edge;
 
-import io.tracklane.domain.ClickId;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonObject;
@@ -11,11 +9,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** GET /i/{code} (impression) and GET /c.gif (client-side conversion by the click cookie). */
+/** GET /i/{code} (impression) and GET /c.gif (client-side conversion by click id or cookie). */
 final class PixelHandler {
   private static final Logger LOG = LoggerFactory.getLogger(PixelHandler.class);
   /** The smallest transparent 1x1 GIF that every client renders: 43 bytes. */
@@ -23,11 +20,11 @@ final class PixelHandler {
       .decode("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="));
 
   private final EdgeContext edge;
-  private final PostbackHandler postbacks;
+  private final ClientConversions conversions;
 
-  PixelHandler(EdgeContext edge, PostbackHandler postbacks) {
+  PixelHandler(EdgeContext edge, ClientConversions conversions) {
     this.edge = edge;
-    this.postbacks = postbacks;
+    this.conversions = conversions;
   }
 
   void impression(RoutingContext ctx) {
@@ -49,31 +46,15 @@ final class PixelHandler {
   }
 
   /**
-   * A sale reported by the shopper's browser: attributed only by our own signed cookie, recorded
-   * with trust "client", and only for campaigns that accept it. Otherwise the GIF is still
-   * answered (a broken image helps nobody) and a metric counts what was ignored.
+   * A sale reported by the shopper's browser through an image: attributed by the explicit signed
+   * {@code click_id}, else the click cookie (see {@link ClientConversions}). The GIF is answered
+   * whatever became of it (a broken image helps nobody); malformed fields are a 400.
    */
   void clientConversion(RoutingContext ctx) {
     Map<String, String> fields = QueryStrings.decode(ctx.request().query(), "query string");
     Cookie cookie = ctx.request().getCookie(EdgeVerticle.CLICK_COOKIE);
-    Optional<ClickId> click = edge.clickIds().verify(cookie == null ? null : cookie.getValue());
-    fields.remove("token");
-    fields.remove("event");
-    fields.put("click_id", click.map(ClickId::value).orElse("none"));
-    PostbackRequest pb = PostbackRequest.fromFields(fields);
-    if (click.isEmpty()) {
-      edge.metrics().clientConversionsIgnored.increment();
-      gif(ctx);
-      return;
-    }
-    edge.lookups().linksById().get(click.get().linkId()).compose(link -> {
-      if (link == null || !link.acceptClientConversions()) {
-        edge.metrics().clientConversionsIgnored.increment();
-        return Future.succeededFuture();
-      }
-      return edge.lookups().programsById().get(link.programId())
-          .compose(program -> postbacks.record(program, pb, "client")).mapEmpty();
-    }).onSuccess(v -> gif(ctx)).onFailure(ctx::fail);
+    conversions.report(fields, cookie == null ? null : cookie.getValue(), null)
+        .onSuccess(result -> gif(ctx)).onFailure(ctx::fail);
   }
 
   private static void gif(RoutingContext ctx) {

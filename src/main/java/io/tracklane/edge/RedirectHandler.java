@@ -63,7 +63,8 @@ final class RedirectHandler implements Handler<RoutingContext> {
       boolean creditable = location != null;
       if (creditable) {
         ctx.response().putHeader("Set-Cookie", EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
-            + (long) link.cookieWindowDays() * 86400 + "; Path=/; HttpOnly; Secure; SameSite=Lax");
+            + (long) link.cookieWindowDays() * 86400 + "; Path=/" + cookieDomain(link, ctx.request().authority())
+            + "; HttpOnly; Secure; SameSite=Lax");
       } else {
         location = Destinations.isSafeUrl(link.fallbackUrl()) ? link.fallbackUrl()
             : Destinations.build(link.landingPageUrl(), macros);
@@ -77,7 +78,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
       String ip = ClientAddress.of(ctx.request(), edge.config().edge().trustedProxies());
       JsonObject data = clickData(link, click, macros, creditable, ip, userAgent)
           .put("referer", clip(ctx.request().getHeader("Referer"), 512));
-      flag(link, ip, userAgent).onComplete(flags -> publish(link, click, data, flags.result(), now));
+      flag(link, ip, userAgent, preview(ctx)).onComplete(flags -> publish(link, click, data, flags.result(), now));
     }).onFailure(ctx::fail);
   }
 
@@ -103,8 +104,8 @@ final class RedirectHandler implements Handler<RoutingContext> {
   }
 
   /** "bot" for crawlers; "duplicate" when the same visitor clicked the same link within the window. */
-  private Future<List<String>> flag(LinkTarget link, String ip, String userAgent) {
-    if (userAgent == null || BOTS.get(userAgent, UserAgents::isBot)) {
+  private Future<List<String>> flag(LinkTarget link, String ip, String userAgent, boolean preview) {
+    if (preview || userAgent == null || BOTS.get(userAgent, UserAgents::isBot)) {
       return Future.succeededFuture(List.of("bot"));
     }
     String visitor = "uv:" + link.linkId() + ":" + Secrets.hash(ip + "|" + userAgent);
@@ -112,6 +113,39 @@ final class RedirectHandler implements Handler<RoutingContext> {
         .map(first -> first ? List.<String>of() : List.of("duplicate"))
         // Without Redis we cannot tell; the click is kept and counted as unique rather than lost.
         .otherwise(List.of());
+  }
+
+  /**
+   * A fetch that is not a visit whatever its User-Agent: a HEAD, or a prefetch or preview the browser
+   * or app announces (Sec-Purpose, Purpose, X-Purpose, X-Moz).
+   */
+  static boolean preview(RoutingContext ctx) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
+      return true;
+    }
+    for (String header : List.of("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")) {
+      String value = ctx.request().getHeader(header);
+      if (value != null) {
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("prefetch") || lower.contains("preview") || lower.contains("prerender")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * "; Domain=..." when the program names a cookie domain that the edge's host is (or is under),
+   * so track.shop.example's cookie is shop.example's, first-party; else nothing (host-only).
+   */
+  static String cookieDomain(LinkTarget link, io.vertx.core.net.HostAndPort authority) {
+    String domain = link.cookieDomain();
+    if (domain == null || domain.isEmpty() || authority == null) {
+      return "";
+    }
+    String host = authority.host().toLowerCase(java.util.Locale.ROOT);
+    return host.equals(domain) || host.endsWith("." + domain) ? "; Domain=" + domain : "";
   }
 
   private JsonObject clickData(LinkTarget link, ClickId click, Map<String, String> macros, boolean creditable,

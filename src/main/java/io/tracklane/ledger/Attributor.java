@@ -85,7 +85,10 @@ final class Attributor {
               return Outcome.rejected(Attribution.EXPIRED_CLICK);
             }
             return link.active() ? o : Outcome.rejected(Attribution.LINK_DISABLED);
-          });
+          })
+          .compose(o -> o.credit() == null || o.credit().terms().creditBotClicks() ? Future.succeededFuture(o)
+              : batch.<Boolean>lookup("bot:" + programId + ":" + raw, () -> store.botClick(tx, programId, click.get()))
+                  .map(bot -> bot ? Outcome.rejected(Attribution.BOT_CLICK) : o));
     });
   }
 

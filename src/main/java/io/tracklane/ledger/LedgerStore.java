@@ -1,6 +1,7 @@
 package io.tracklane.ledger;
 
 import io.tracklane.domain.Attribution;
+import io.tracklane.domain.ClickId;
 import io.tracklane.domain.CommissionStatus;
 import io.tracklane.domain.FxRate;
 import io.tracklane.domain.Money;
@@ -66,13 +67,17 @@ final class LedgerStore {
   private static final String TERMS = """
       SELECT c.reward_type, c.commission_percent, c.commission_amount_cents, c.lead_reward_cents, c.currency,
              c.cookie_window_days, c.payout_delay_days, c.reward_cadence, c.max_commission_period_months,
-             c.max_commissions, c.hold_client_conversions, c.state AS campaign_state, a.state AS affiliate_state,
+             c.max_commissions, c.hold_client_conversions, c.credit_bot_clicks, c.state AS campaign_state, a.state AS affiliate_state,
              coalesce(e.state, 'none') AS enrollment_state, p.time_zone
         FROM campaigns c
         JOIN affiliates a ON a.program_id = c.program_id AND a.id = $3
         JOIN programs p ON p.id = c.program_id
         LEFT JOIN enrollments e ON e.campaign_id = c.id AND e.affiliate_id = a.id
        WHERE c.program_id = $1 AND c.id = $2""";
+  /** The flags the edge gave a click, found like {@link #MARK_CLICK} finds it. */
+  private static final String CLICK_FLAGS = """
+      SELECT flags FROM clicks
+       WHERE click_id = $1 AND created_at >= $2 AND created_at < $2 + interval '1 second' AND program_id = $3""";
   private static final String LINK = """
       SELECT campaign_id, affiliate_id, state FROM links WHERE program_id = $1 AND id = $2""";
   private static final String COUPON = """
@@ -122,7 +127,8 @@ final class LedgerStore {
    * The rule and the states of a (campaign, affiliate) pair, with the program's time zone and whether
    * the campaign holds client-side conversions for approval.
    */
-  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject, boolean holdClientConversions) {
+  record Terms(RewardRule rule, ZoneId zone, Optional<String> reject, boolean holdClientConversions,
+      boolean creditBotClicks) {
   }
 
   /** Who a link or coupon credits, and whether it is itself active. */
@@ -208,7 +214,7 @@ final class LedgerStore {
       Row r = rows.iterator().next();
       return new Terms(rule(r, "currency"), ZoneId.of(r.getString("time_zone")), Attribution.rejectTerms(
           r.getString("campaign_state"), r.getString("affiliate_state"), r.getString("enrollment_state")),
-          r.getBoolean("hold_client_conversions"));
+          r.getBoolean("hold_client_conversions"), r.getBoolean("credit_bot_clicks"));
     });
   }
 
@@ -218,6 +224,15 @@ final class LedgerStore {
         r.getLong("commission_amount_cents"), r.getString(currency), r.getInteger("cookie_window_days"),
         r.getInteger("payout_delay_days"), RewardCadence.fromWire(r.getString("reward_cadence")),
         r.getInteger("max_commission_period_months"), r.getInteger("max_commissions"), r.getLong("lead_reward_cents"));
+  }
+
+  /**
+   * Whether the edge flagged the click {@code bot}; false when the click is not stored (yet): the
+   * edge queues a click before the visitor can convert, on the same partition, so it is there.
+   */
+  Future<Boolean> botClick(SqlConnection tx, long programId, ClickId click) {
+    return tx.preparedQuery(CLICK_FLAGS).execute(Tuple.of(click.value(), utc(click.issuedAt()), programId))
+        .map(rows -> rows.size() > 0 && List.of(rows.iterator().next().getArrayOfStrings("flags")).contains("bot"));
   }
 
   Future<Owner> link(SqlConnection tx, long programId, long linkId) {

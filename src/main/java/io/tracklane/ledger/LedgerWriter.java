@@ -169,6 +169,11 @@ public final class LedgerWriter {
     JsonObject d = event.data();
     String kind = d.getString("event", "sale");
     PostedAmount amount = posted(d);
+    if (d.getString("refused") != null) {
+      // A browser's conversion the edge could not attribute (no click id, a campaign that takes no
+      // client conversions, a foreign origin): kept with the edge's reason, never credited.
+      return recordRejected(tx, event, d.getString("refused"), batch);
+    }
     if (d.getString("transaction_id") == null
         || (amount.currency() != null && !Currencies.isValid(amount.currency()))
         || ("sale".equals(kind) && !amount.given())) {

@@ -20,7 +20,7 @@ public final class CampaignRepository {
       "currency", "reward_type", "commission_percent", "commission_amount_cents", "lead_reward_cents",
       "cookie_window_days", "minimum_payout_cents", "payout_delay_days", "reward_cadence",
       "max_commission_period_months", "max_commissions", "auto_approve_affiliates", "accept_client_conversions",
-      "state", "hold_client_conversions");
+      "state", "hold_client_conversions", "credit_bot_clicks", "client_origins");
   private static final String COLUMNS = String.join(", ", TERMS);
   private static final String SELECT = "SELECT id, " + COLUMNS + ", created_at, updated_at";
   private static final String INSERT = "INSERT INTO campaigns (program_id, " + COLUMNS + ") VALUES ($1, "
@@ -95,7 +95,8 @@ public final class CampaignRepository {
         .addValue(t.cookieWindowDays()).addValue(t.minimumPayoutCents()).addValue(t.payoutDelayDays())
         .addValue(t.rewardCadence()).addValue(t.maxCommissionPeriodMonths()).addValue(t.maxCommissions())
         .addValue(t.autoApproveAffiliates()).addValue(t.acceptClientConversions()).addValue(t.state())
-        .addValue(t.holdClientConversions());
+        .addValue(t.holdClientConversions()).addValue(t.creditBotClicks())
+        .addValue(t.clientOrigins().toArray(String[]::new));
   }
 
   /** 10.0000 as 10 and 12.5000 as 12.5, never 1E+1. */
@@ -127,6 +128,8 @@ public final class CampaignRepository {
         .put("auto_approve_affiliates", r.getBoolean("auto_approve_affiliates"))
         .put("accept_client_conversions", r.getBoolean("accept_client_conversions"))
         .put("hold_client_conversions", r.getBoolean("hold_client_conversions"))
+        .put("credit_bot_clicks", r.getBoolean("credit_bot_clicks"))
+        .put("client_origins", new JsonArray(List.of(r.getArrayOfStrings("client_origins"))))
         .put("state", r.getString("state"))
         .put("created_at", Rows.time(r, "created_at"))
         .put("updated_at", Rows.time(r, "updated_at"));

@@ -23,6 +23,7 @@ public final class LinkRepository {
   private static final String TARGET = """
       SELECT l.id, l.program_id, l.campaign_id, l.affiliate_id, l.destination_url, c.landing_page_url,
              c.allowed_domains, c.cookie_window_days, c.currency, p.fallback_url, c.accept_client_conversions,
+             c.client_origins, p.cookie_domain,
              (l.state = 'active' AND c.state = 'active' AND a.state = 'active'
               AND coalesce(e.state, 'pending') = 'active') AS creditable
         FROM links l
@@ -35,7 +36,7 @@ public final class LinkRepository {
   /** The resolved link the edge redirects through, with its campaign's current allowed domains. */
   public record LinkTarget(long linkId, long programId, long campaignId, long affiliateId, String destinationUrl,
       String landingPageUrl, List<String> allowedDomains, int cookieWindowDays, String currency, String fallbackUrl,
-      boolean creditable, boolean acceptClientConversions) {
+      boolean creditable, boolean acceptClientConversions, List<String> clientOrigins, String cookieDomain) {
   }
 
   private final Pool pool;
@@ -106,7 +107,8 @@ public final class LinkRepository {
         r.getLong("affiliate_id"), r.getString("destination_url"), r.getString("landing_page_url"),
         Arrays.asList(r.getArrayOfStrings("allowed_domains")), r.getInteger("cookie_window_days"),
         r.getString("currency"), r.getString("fallback_url"), r.getBoolean("creditable"),
-        r.getBoolean("accept_client_conversions"));
+        r.getBoolean("accept_client_conversions"), Arrays.asList(r.getArrayOfStrings("client_origins")),
+        r.getString("cookie_domain"));
   }
 
   private JsonObject toJson(Row r) {

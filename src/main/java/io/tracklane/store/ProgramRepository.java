@@ -52,6 +52,13 @@ public final class ProgramRepository {
         .map(rows -> rows.size() == 0 ? null : Optional.ofNullable(rows.iterator().next().getInteger(0)));
   }
 
+  /** Sets the program's cookie domain (null: host-only); the previous one, or null when no such program. */
+  public Future<Optional<String>> setCookieDomain(SqlClient client, long programId, String domain) {
+    return client.preparedQuery("UPDATE programs p SET cookie_domain = $2 FROM programs old"
+            + " WHERE p.id = $1 AND old.id = p.id RETURNING old.cookie_domain").execute(Tuple.of(programId, domain))
+        .map(rows -> rows.size() == 0 ? null : Optional.ofNullable(rows.iterator().next().getString(0)));
+  }
+
   private static ProgramInfo first(io.vertx.sqlclient.RowSet<Row> rows) {
     if (rows.size() == 0) {
       return null;

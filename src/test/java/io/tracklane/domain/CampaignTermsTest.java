@@ -13,7 +13,7 @@ class CampaignTermsTest {
   private static CampaignTerms.Draft draft(String rewardType, BigDecimal percent, Long amount, String cadence,
       Long period, Long count, String currency, List<String> domains) {
     return new CampaignTerms.Draft("Spring", null, "https://shop.example/", domains, currency, rewardType, percent,
-        amount, null, null, null, null, cadence, period, count, null, null, null, null);
+        amount, null, null, null, null, cadence, period, count, null, null, null, null, null, null);
   }
 
   @Test

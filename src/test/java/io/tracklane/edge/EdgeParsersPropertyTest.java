@@ -37,6 +37,20 @@ class EdgeParsersPropertyTest {
     }
   }
 
+  /** The body of POST /c.json (tracklane.js's conversions): fields or a 400, nothing else. */
+  @Property(tries = 10000)
+  void clientConversionBodiesRefuseWith400OrAnswer(@ForAll("bodies") String body) {
+    try {
+      Map<String, String> fields = BrowserHandler.fields(Buffer.buffer(body));
+      assertFalse(fields.values().stream().anyMatch(v -> v.indexOf('\0') >= 0));
+      PostbackRequest.fromFields(new HashMap<>(fields));
+    } catch (HttpError e) {
+      assertEquals(400, e.status(), e.getMessage());
+    } catch (InvalidInput e) {
+      assertFalse(e.field().isEmpty());
+    }
+  }
+
   @Property(tries = 10000)
   void redirectQueryDecodingRefusesWith400OrAnswers(@ForAll("queries") String query) {
     try {

@@ -38,8 +38,8 @@ class PartnerApiIsolationTest {
       "rotateAffiliateApiKey");
   /** Fields that are the owner's business, or the visitor's, wherever they would appear. */
   private static final Set<String> OWNER_ONLY = Set.of("allowed_domains", "auto_approve_affiliates",
-      "accept_client_conversions", "hold_client_conversions", "ip", "user_agent", "key_hash", "postback_secret",
-      "postback_token", "customer_id", "notes", "internal_notes");
+      "accept_client_conversions", "hold_client_conversions", "credit_bot_clicks", "client_origins", "ip",
+      "user_agent", "key_hash", "postback_secret", "postback_token", "customer_id", "notes", "internal_notes");
   private static final Pattern MASKED = Pattern.compile("^(.\\*\\*\\*@[^@]+|\\*\\*\\*)$");
 
   private static World world;
