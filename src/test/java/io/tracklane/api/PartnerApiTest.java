@@ -212,12 +212,22 @@ class PartnerApiTest {
     awaitJson(janeKey, "/affiliate/dashboard_summary", expectedSummary(JANE, KATHMANDU));
     JsonObject summary = Http.json(get(janeKey, "/affiliate/dashboard_summary", 200));
     JsonObject report = Http.json(get(janeKey, path, 200));
-    double computed = LEDGER.engine().metric("tracklane_stats_cache_computed_total");
-    for (int i = 0; i < 3; i++) {
-      assertEquals(summary, Http.json(get(janeKey, "/affiliate/dashboard_summary", 200)));
-      assertEquals(report, Http.json(get(janeKey, path, 200)));
+    // The ledger bumps the program's version just after its commits (and any change through the API
+    // does): a bump makes the next read compute again, legitimately. Wait for a quiet spell.
+    double computed = -1;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      double before = LEDGER.engine().metric("tracklane_stats_cache_computed_total");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(summary, Http.json(get(janeKey, "/affiliate/dashboard_summary", 200)));
+        assertEquals(report, Http.json(get(janeKey, path, 200)));
+      }
+      if (before == LEDGER.engine().metric("tracklane_stats_cache_computed_total")) {
+        computed = before;
+        break;
+      }
+      Http.sleep(250);
     }
-    assertEquals(computed, LEDGER.engine().metric("tracklane_stats_cache_computed_total"), "all from Redis");
+    assertTrue(computed >= 0, "three rounds in a row answered from Redis");
     assertTrue(deleteCachedAnswers() >= 2);
     assertEquals(summary, Http.json(get(janeKey, "/affiliate/dashboard_summary", 200)));
     assertEquals(report, Http.json(get(janeKey, path, 200)));
