@@ -49,7 +49,11 @@ import io.tracklane.ledger.OutboxRelay;
 import io.tracklane.ledger.OutboxSweepVerticle;
 import io.tracklane.ledger.Payouts;
 import io.tracklane.ledger.RejectedFactRetries;
+import io.tracklane.ledger.BacklogProbe;
+import io.tracklane.ops.KafkaProbe;
 import io.tracklane.ops.OpsVerticle;
+import io.tracklane.ops.QuietLog;
+import io.tracklane.ops.Readiness;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.stats.StatsCache;
 import io.tracklane.stats.StatsQuery;
@@ -80,6 +84,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,29 +95,44 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  private static final QuietLog KAFKA_LOG = new QuietLog(LOG);
 
   private final Vertx vertx;
   private final Pool pool;
   private final Redis redis;
   private final KafkaEventPublisher publisher;
   private final ApiAccess apiAccess;
+  private final Readiness readiness;
+  private final KafkaProbe kafkaProbe;
+  private final AppConfig config;
+  private volatile String opsDeployment;
 
-  private Engine(Vertx vertx, Pool pool, Redis redis, KafkaEventPublisher publisher, ApiAccess apiAccess) {
+  private Engine(Vertx vertx, AppConfig config, Pool pool, Redis redis, KafkaEventPublisher publisher,
+      ApiAccess apiAccess, Readiness readiness, KafkaProbe kafkaProbe) {
     this.vertx = vertx;
+    this.config = config;
     this.pool = pool;
     this.redis = redis;
     this.publisher = publisher;
     this.apiAccess = apiAccess;
+    this.readiness = readiness;
+    this.kafkaProbe = kafkaProbe;
   }
 
   /** Starts the roles of {@code config} on {@code vertx}; migrations must have run. */
   public static Future<Engine> start(Vertx vertx, AppConfig config, PrometheusMeterRegistry registry, Clock clock) {
     Pool pool = Db.pool(vertx, config.postgres());
-    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
+    // Its own pool bounds: a full queue fails a call at once and the caller uses its local fallback.
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url())
+        .setMaxPoolSize(config.redis().maxPoolSize()).setMaxPoolWaiting(config.redis().maxPoolWaiting()));
     KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
+    producer.exceptionHandler(e -> KAFKA_LOG.warn("Kafka producer failed", e));
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
+    Admin admin = KafkaProbe.admin(config.kafka().bootstrapServers());
+    KafkaProbe kafka = new KafkaProbe(vertx, admin);
     ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
-    Engine engine = new Engine(vertx, pool, redis, publisher, access);
+    Readiness readiness = new Readiness(vertx, registry);
+    Engine engine = new Engine(vertx, config, pool, redis, publisher, access, readiness, kafka);
     // Each call asks the calling thread's own generator: one captured here would hand every event
     // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
@@ -120,19 +141,25 @@ public final class Engine {
     LinkRepository links = new LinkRepository(pool, config.http().publicEdgeUrl());
 
     // Not ready until every role has deployed: a load balancer must not send traffic to a port
-    // that is not listening yet.
+    // that is not listening yet. Then each role's own needs: the edge serves from its caches and
+    // needs Kafka (postbacks answer after the broker's ack); the ledger needs Kafka and PostgreSQL;
+    // the API needs PostgreSQL. Redis only saves work (every caller falls back): reported, optional.
     AtomicBoolean started = new AtomicBoolean();
-    List<ReadinessCheck> checks = List.of(
-        check("roles", () -> started.get() ? Future.succeededFuture()
-            : Future.failedFuture("the configured roles are still starting")),
-        check("postgres", () -> pool.query("SELECT 1").execute().mapEmpty()),
-        check("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()),
-        check("kafka", () -> producer.partitionsFor(config.kafka().topicFacts()).mapEmpty()));
+    readiness.add(ReadinessCheck.required("roles", () -> started.get() ? Future.succeededFuture()
+        : Future.failedFuture("the configured roles are still starting")));
+    boolean needsPostgres = config.runs(Role.API) || config.runs(Role.LEDGER);
+    boolean needsKafka = config.runs(Role.EDGE) || config.runs(Role.LEDGER);
+    Supplier<Future<Void>> postgres = () -> pool.query("SELECT 1").execute().mapEmpty();
+    readiness.add(needsPostgres ? ReadinessCheck.required("postgres", postgres)
+        : ReadinessCheck.optional("postgres", postgres));
+    readiness.add(ReadinessCheck.optional("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
+    readiness.add(needsKafka ? ReadinessCheck.required("kafka", kafka::check)
+        : ReadinessCheck.optional("kafka", kafka::check));
 
     return topics(vertx, config).compose(v -> {
       List<Future<String>> deployments = new ArrayList<>();
-      deployments.add(vertx.deployVerticle(
-          new OpsVerticle(config.http(), registry, checks)));
+      deployments.add(vertx.deployVerticle(new OpsVerticle(config.http(), registry, readiness))
+          .onSuccess(id -> engine.opsDeployment = id));
       List<ChangeBridge.Listener> caches = new ArrayList<>();
       if (config.runs(Role.EDGE)) {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
@@ -165,6 +192,8 @@ public final class Engine {
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(),
             new DueJob(pool, clock, dueVersions::bump),
             new Payouts(pool, clock))));
+        deployments.add(vertx.deployVerticle(new BacklogProbe(admin, pool, registry, config.kafka().consumerGroup(),
+            config.kafka().topicFacts(), config.ledger().lagProbeMs())));
       }
       if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
         deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
@@ -187,21 +216,50 @@ public final class Engine {
   }
 
   /**
-   * Stops gracefully: undeploys every verticle (servers stop accepting, the ledger finishes its
-   * batch and commits), then flushes the producer and closes the pools.
+   * Stops gracefully: readiness turns false, the HTTP servers stop accepting and answer what is in
+   * flight ({@code http.shutdown_grace_seconds}), the ledger finishes its batch and commits; then the
+   * producer is flushed, the pools are closed, and the ops server (which said "not ready") goes last.
    */
   public Future<Void> stop() {
+    readiness.drain();
     List<Future<Void>> undeploys = new ArrayList<>();
+    String ops = opsDeployment;
     for (String id : vertx.deploymentIDs()) {
-      undeploys.add(vertx.undeploy(id));
+      if (!id.equals(ops)) {
+        undeploys.add(vertx.undeploy(id));
+      }
     }
+    long limit = config.http().shutdownGraceSeconds() + 10L;
     return Future.join(undeploys)
         .transform(v -> publisher.close())
+        .transform(v -> kafkaProbe.close())
         .transform(v -> redis.close().recover(e -> Future.succeededFuture()))
         .transform(v -> pool.close())
+        .transform(v -> ops == null || !vertx.deploymentIDs().contains(ops) ? Future.succeededFuture()
+            : vertx.undeploy(ops))
         .onFailure(e -> LOG.warn("engine stop: {}", e.toString()))
-        .timeout(30, TimeUnit.SECONDS)
+        .timeout(limit, TimeUnit.SECONDS)
         .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * The first step of a stop on SIGTERM: not ready at once, every answer with Connection: close,
+   * and {@code http.shutdown_delay_ms} for balancers and clients to see it before {@link #stop()}.
+   */
+  public Future<Void> drain() {
+    readiness.drain();
+    long delay = config.http().shutdownDelayMs();
+    if (delay <= 0) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
+    vertx.setTimer(delay, id -> waited.complete());
+    return waited.future();
+  }
+
+  /** This engine's readiness: where a component registers what it needs ({@link Readiness#add}). */
+  public Readiness readiness() {
+    return readiness;
   }
 
   /**
@@ -287,19 +345,5 @@ public final class Engine {
 
   public ApiAccess apiAccess() {
     return apiAccess;
-  }
-
-  private static ReadinessCheck check(String name, java.util.function.Supplier<Future<Void>> probe) {
-    return new ReadinessCheck() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Future<Void> check() {
-        return probe.get();
-      }
-    };
   }
 }

@@ -24,6 +24,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /**
+   * Caffeine reports each failed background refresh of the edge's caches (PostgreSQL down) as a
+   * java.util.logging WARNING with a stack trace; readiness and the callers report the outage.
+   * Held here so the level is not collected with the logger.
+   */
+  private static final java.util.logging.Logger CAFFEINE = java.util.logging.Logger.getLogger(
+      "com.github.benmanes.caffeine.cache");
+
+  static {
+    CAFFEINE.setLevel(java.util.logging.Level.SEVERE);
+  }
 
   private Main() {
   }
@@ -91,8 +102,11 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: draining requests, committing offsets, flushing the producer");
+      long limitMs = config.http().shutdownDelayMs() + config.http().shutdownGraceSeconds() * 1000L + 20_000;
       try {
-        engine.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
+        // Not ready and Connection: close first; then stop accepting and answer what is in flight.
+        engine.drain().compose(v -> engine.stop()).eventually(vertx::close)
+            .toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("graceful stop incomplete: {}", e.toString());
       }

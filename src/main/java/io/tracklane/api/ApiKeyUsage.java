@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiKeyUsage extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeyUsage.class);
+  private static final io.tracklane.ops.QuietLog QUIET = new io.tracklane.ops.QuietLog(LOG);
 
   private final ApiKeyRepository keys;
   private final Clock clock;
@@ -55,7 +56,7 @@ public final class ApiKeyUsage extends VerticleBase {
       return Future.succeededFuture(0);
     }
     flushing = keys.recordUsage(batch).recover(e -> {
-      LOG.warn("key usage not written, keeping {} keys' counts for the next try: {}", batch.size(), e.toString());
+      QUIET.warn("key usage not written, counts kept for the next try", batch.size() + " keys: " + e);
       batch.forEach(this::add);
       return Future.succeededFuture(0);
     });

@@ -27,6 +27,6 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return HttpServers.shutdown(server, http);
   }
 }

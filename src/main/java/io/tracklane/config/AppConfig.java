@@ -34,7 +34,7 @@ public record AppConfig(
    */
   public record HttpConfig(String host, int edgePort, int apiPort, String opsHost, int opsPort, int edgeInstances,
       int apiInstances, int bodyLimitBytes, String publicEdgeUrl, String publicApiUrl, int idleTimeoutSeconds,
-      int headerTimeoutMs) {
+      int headerTimeoutMs, int shutdownDelayMs, int shutdownGraceSeconds) {
   }
 
   public record PostgresConfig(String host, int port, String database, String user, String password,
@@ -44,7 +44,8 @@ public record AppConfig(
     }
   }
 
-  public record RedisConfig(String url, String keyPrefix) {
+  /** {@code maxPoolSize} connections, {@code maxPoolWaiting} requests queued for one; past it, local fallback. */
+  public record RedisConfig(String url, String keyPrefix, int maxPoolSize, int maxPoolWaiting) {
   }
 
   public record KafkaConfig(String bootstrapServers, String topicFacts, String topicChanges,
@@ -52,7 +53,7 @@ public record AppConfig(
   }
 
   public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs, int dueJobMs,
-      int payoutJobMs) {
+      int payoutJobMs, int sessionTimeoutMs, int lagProbeMs) {
   }
 
   public record ClickIdConfig(Map<Integer, byte[]> keys, int currentKeyId) {
@@ -104,14 +105,16 @@ public record AppConfig(
         r.integer("http.edge_instances", 1, 64), r.integer("http.api_instances", 1, 64),
         r.integer("http.body_limit_bytes", 1024, 16 * 1024 * 1024),
         r.nonEmpty("http.public_edge_url"), r.nonEmpty("http.public_api_url"),
-        r.integer("http.idle_timeout_seconds", 1, 3600), r.integer("http.header_timeout_ms", 100, 600_000));
+        r.integer("http.idle_timeout_seconds", 1, 3600), r.integer("http.header_timeout_ms", 100, 600_000),
+        r.integer("http.shutdown_delay_ms", 0, 120_000), r.integer("http.shutdown_grace_seconds", 0, 300));
     PostgresConfig pg = new PostgresConfig(r.nonEmpty("postgres.host"), r.integer("postgres.port", 1, 65535),
         r.nonEmpty("postgres.database"), r.nonEmpty("postgres.user"), r.string("postgres.password"),
         r.nonEmpty("postgres.schema"), r.integer("postgres.pool_size", 1, 200));
     if (!pg.schema().matches("[a-z_][a-z0-9_]{0,62}")) {
       r.problem("postgres.schema must be a lower-case SQL identifier, got '" + pg.schema() + "'");
     }
-    RedisConfig redis = new RedisConfig(r.nonEmpty("redis.url"), r.string("redis.key_prefix"));
+    RedisConfig redis = new RedisConfig(r.nonEmpty("redis.url"), r.string("redis.key_prefix"),
+        r.integer("redis.max_pool_size", 1, 1024), r.integer("redis.max_pool_waiting", 0, 100_000));
     KafkaConfig kafka = new KafkaConfig(r.nonEmpty("kafka.bootstrap_servers"), r.nonEmpty("kafka.topic_facts"),
         r.nonEmpty("kafka.topic_changes"), r.nonEmpty("kafka.topic_dead_letter"),
         r.integer("kafka.partitions", 1, 1024), r.integer("kafka.replication_factor", 1, 32),
@@ -120,7 +123,8 @@ public record AppConfig(
     LedgerConfig ledger = new LedgerConfig(r.integer("ledger.instances", 1, 64),
         r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),
         r.integer("ledger.outbox_sweep_ms", 50, 600_000), r.integer("ledger.due_job_ms", 100, 86_400_000),
-        r.integer("ledger.payout_job_ms", 0, 604_800_000));
+        r.integer("ledger.payout_job_ms", 0, 604_800_000), r.integer("ledger.session_timeout_ms", 1000, 300_000),
+        r.integer("ledger.lag_probe_ms", 500, 600_000));
     ClickIdConfig clickId = clickIdKeys(r);
     EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
         r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),

@@ -16,8 +16,10 @@ public final class EdgeMetrics {
   final Counter postbacksUnavailable;
   final Counter clientConversionsIgnored;
   final Counter clientConversionsRefused;
+  private final MeterRegistry registry;
 
   public EdgeMetrics(MeterRegistry registry) {
+    this.registry = registry;
     clicks = Counter.builder("tracklane_clicks_total").description("Human clicks redirected and queued")
         .register(registry);
     clicksRepeated = Counter.builder("tracklane_clicks_repeated_total")
@@ -40,6 +42,13 @@ public final class EdgeMetrics {
     clientConversionsRefused = Counter.builder("tracklane_client_conversions_refused_total")
         .description("Client-side conversions recorded as rejected events by the edge (no or a forged click id, "
             + "a campaign without accept_client_conversions, a foreign origin)").register(registry);
+  }
+
+  /** A Redis call answered from the in-process fallback: pool_full, timeout or unavailable. */
+  void redisFallback(String reason) {
+    Counter.builder("tracklane_redis_fallbacks_total").tag("reason", reason)
+        .description("Redis calls on the request path answered from the in-process fallback (never a failed request)")
+        .register(registry).increment();
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {

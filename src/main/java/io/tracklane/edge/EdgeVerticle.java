@@ -40,7 +40,7 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EdgeContext edge = new EdgeContext(config, clickIds, lookups, metrics,
-        new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs()),
+        new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs(), metrics),
         new EventBatcher(context, publisher, config.kafka().topicFacts()), clock);
     PostbackHandler postbacks = new PostbackHandler(edge);
     ClientConversions conversions = new ClientConversions(edge, postbacks);
@@ -72,6 +72,6 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return HttpServers.shutdown(server, config.http());
   }
 }

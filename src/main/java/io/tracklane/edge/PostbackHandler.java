@@ -6,6 +6,7 @@ import io.tracklane.domain.PostedAmount;
 import io.tracklane.domain.Refunds;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
+import io.tracklane.http.Failures;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.ProgramRepository.ProgramInfo;
 import io.vertx.core.Future;
@@ -46,13 +47,25 @@ final class PostbackHandler implements Handler<RoutingContext> {
     HttpServerRequest req = ctx.request();
     boolean post = "POST".equals(req.method().name());
     Buffer body = post && ctx.body() != null ? ctx.body().buffer() : null;
-    PostbackAuth.requireOnlySignedBytes(req.method().name(), req.getHeader(PostbackAuth.SIGNATURE_HEADER), req.query());
-    PostbackRequest pb = PostbackRequest.parse(req.method().name(), req.getHeader("Content-Type"),
-        req.getHeader("X-Postback-Token"), req.query(), body);
+    PostbackRequest pb;
+    try {
+      PostbackAuth.requireOnlySignedBytes(req.method().name(), req.getHeader(PostbackAuth.SIGNATURE_HEADER),
+          req.query());
+      pb = PostbackRequest.parse(req.method().name(), req.getHeader("Content-Type"),
+          req.getHeader("X-Postback-Token"), req.query(), body);
+    } catch (RuntimeException e) {
+      // Every postback counts once, by its final outcome: a malformed one is rejected too.
+      edge.metrics().postbacksRejected.increment();
+      throw e;
+    }
     Buffer signed = post ? body : Buffer.buffer(req.query() == null ? "" : req.query());
     auth.authenticate(pb.token(), req.getHeader(PostbackAuth.PROGRAM_HEADER),
             req.getHeader(PostbackAuth.SIGNATURE_HEADER), signed)
-        .onFailure(e -> edge.metrics().postbacksRejected.increment())
+        .onFailure(e -> {
+          // Refused (bad token or signature), or the program could not be looked up (a 503): once, by outcome.
+          boolean unavailable = e instanceof HttpError h ? h.status() == 503 : Failures.isUnavailable(e);
+          (unavailable ? edge.metrics().postbacksUnavailable : edge.metrics().postbacksRejected).increment();
+        })
         .compose(program -> record(program, pb, "server"))
         .onSuccess(outcome -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
             .end(outcome.toJson().encode()))

@@ -4,6 +4,7 @@ import io.netty.handler.codec.DecoderException;
 import io.tracklane.domain.Conflict;
 import io.tracklane.domain.InvalidInput;
 import io.tracklane.domain.NotFound;
+import io.tracklane.ops.QuietLog;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.pgclient.PgException;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +22,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
   /** character_not_in_repertoire (a NUL in text) and untranslatable_character. */
   private static final Set<String> UNSTORABLE_TEXT = Set.of("22021", "22P05");
+  private static final QuietLog DEPENDENCY_FAILURES = new QuietLog(LOG);
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -61,7 +62,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (failure instanceof PgException e && "23505".equals(e.getSqlState())) {
       status = 409;
       message = "already exists";
-    } else if (failure instanceof TimeoutException || isConnectionFailure(failure)) {
+    } else if (Failures.isUnavailable(failure)) {
       status = 503;
       message = "a dependency is unavailable, retry later";
     } else if (failure == null) {
@@ -73,7 +74,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     }
     if (status == 503 && failure != null && !(failure instanceof HttpError)) {
-      LOG.warn("dependency failure on {}: {}", ctx.request().path(), failure.toString());
+      DEPENDENCY_FAILURES.warn("requests answered 503 (a dependency is unavailable)", failure);
     }
     respond(ctx.response(), status, message);
   }
@@ -107,12 +108,6 @@ public final class FailureHandler implements Handler<RoutingContext> {
     StackTraceElement[] trace = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
     return failure instanceof java.io.IOException && trace.length > 0
         && trace[0].getClassName().startsWith("io.netty.handler.codec.http.multipart.");
-  }
-
-  private static boolean isConnectionFailure(Throwable failure) {
-    return failure instanceof java.net.ConnectException
-        || failure instanceof io.vertx.core.VertxException && String.valueOf(failure.getMessage()).contains("onnection")
-        || failure instanceof org.apache.kafka.common.errors.TimeoutException;
   }
 
   private static String statusMessage(int status) {

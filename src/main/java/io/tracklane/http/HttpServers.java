@@ -1,16 +1,21 @@
 package io.tracklane.http;
 
 import io.tracklane.config.AppConfig.HttpConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Creates the engine's HTTP servers (edge, API, ops) with the same defences against slow clients:
@@ -20,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * headers, and one periodic sweep closes those past due.
  */
 public final class HttpServers {
+  /** Per Vert.x instance (one per engine; tests run several in one JVM). */
+  private static final Map<Vertx, AtomicBoolean> DRAINING = new WeakHashMap<>();
+
   private HttpServers() {
   }
 
@@ -38,14 +46,47 @@ public final class HttpServers {
         .setHttp2ClearTextEnabled(false);
     HeaderDeadlines deadlines = new HeaderDeadlines(http.headerTimeoutMs(), http.idleTimeoutSeconds() * 1000L);
     vertx.setPeriodic(Math.max(50, Math.min(1000, http.headerTimeoutMs() / 4)), id -> deadlines.sweep());
+    AtomicBoolean draining = drainFlag(vertx);
     return vertx.createHttpServer(options)
         .connectionHandler(deadlines::opened)
         .requestHandler(request -> {
           deadlines.requested(request);
+          // Once draining, every answer (also one to a request that arrived before) tells the client
+          // not to reuse the connection, so no request is sent on a connection about to close.
+          HttpServerResponse response = request.response();
+          response.headersEndHandler(v -> {
+            if (draining.get()) {
+              response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            }
+          });
           if (hasWellFormedQuery(request)) {
             handler.handle(request);
           }
         });
+  }
+
+  /**
+   * Stops {@code server} gracefully: it stops accepting connections, lets each request in flight be
+   * answered (closing each connection after its answer, idle ones at once) for up to
+   * {@code http.shutdown_grace_seconds}, then closes what is left.
+   */
+  public static Future<Void> shutdown(HttpServer server, HttpConfig http) {
+    return server == null ? Future.succeededFuture() : server.shutdown(http.shutdownGraceSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Marks every server of {@code vertx} as draining: answers carry Connection: close from now on. */
+  public static void drain(Vertx vertx) {
+    drainFlag(vertx).set(true);
+  }
+
+  public static boolean draining(Vertx vertx) {
+    return drainFlag(vertx).get();
+  }
+
+  private static AtomicBoolean drainFlag(Vertx vertx) {
+    synchronized (DRAINING) {
+      return DRAINING.computeIfAbsent(vertx, v -> new AtomicBoolean());
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.tracklane.ledger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The ledger's counters. Each counts what was new in the database, so redeliveries count once. */
 public final class LedgerMetrics {
@@ -12,6 +14,7 @@ public final class LedgerMetrics {
   final Counter deadLetters;
   final Counter batchFailures;
   final Counter bugFailures;
+  private final AtomicLong batchAgeMs = new AtomicLong();
 
   public LedgerMetrics(MeterRegistry registry) {
     facts = Counter.builder("tracklane_ledger_facts_total").description("Facts consumed by the ledger")
@@ -29,6 +32,16 @@ public final class LedgerMetrics {
     bugFailures = Counter.builder("tracklane_ledger_bug_failures_total")
         .description("Batches that failed on a programming error (retried, never dead-lettered): alert on any")
         .register(registry);
+    Gauge.builder("tracklane_ledger_batch_age_seconds", batchAgeMs, ms -> ms.get() / 1000.0)
+        .description("Age of the oldest fact in the last committed batch at its commit: how far behind the edge "
+            + "the ledger writes").register(registry);
+  }
+
+  /** A batch committed; {@code oldestTimestampMs} is its oldest record's Kafka timestamp. */
+  void batchCommitted(long oldestTimestampMs) {
+    if (oldestTimestampMs > 0 && oldestTimestampMs != Long.MAX_VALUE) {
+      batchAgeMs.set(Math.max(0, System.currentTimeMillis() - oldestTimestampMs));
+    }
   }
 
   /** What one batch changed; published only after its transaction committed. */

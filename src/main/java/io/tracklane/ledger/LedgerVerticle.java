@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.tracklane.ops.QuietLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LedgerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
-  private static final long MAX_BACKOFF_MS = 10_000;
+  /** A dependency that comes back is used again within this (PostgreSQL, Kafka). */
+  private static final long MAX_BACKOFF_MS = 2_000;
+  private static final QuietLog QUIET = new QuietLog(LOG);
+  private static final java.util.concurrent.atomic.AtomicInteger CONSUMERS = new java.util.concurrent.atomic.AtomicInteger();
   /** How many times a batch fails on its data before its facts are applied one at a time. */
   private static final int ISOLATE_AFTER_ATTEMPTS = 3;
 
@@ -58,14 +62,21 @@ public final class LedgerVerticle extends VerticleBase {
     Map<String, String> props = new HashMap<>();
     props.put("bootstrap.servers", config.kafka().bootstrapServers());
     props.put("group.id", config.kafka().consumerGroup());
+    // Names the process in the group's description (kafka-consumer-groups --describe, the failover test).
+    props.put("client.id", "tracklane-ledger-" + ProcessHandle.current().pid() + "-" + CONSUMERS.incrementAndGet());
     props.put("enable.auto.commit", "false");
     props.put("auto.offset.reset", "earliest");
     props.put("max.poll.records", Integer.toString(config.ledger().batchMax()));
     props.put("isolation.level", "read_committed");
+    // Failover in seconds: a dead ledger is noticed after the session timeout, and the survivors
+    // keep their partitions (and keep writing) while the dead one's move (incremental rebalance).
+    props.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+    props.put("session.timeout.ms", Integer.toString(config.ledger().sessionTimeoutMs()));
+    props.put("heartbeat.interval.ms", Integer.toString(Math.max(100, config.ledger().sessionTimeoutMs() / 3)));
     props.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     props.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     consumer = KafkaConsumer.create(vertx, props);
-    consumer.exceptionHandler(e -> LOG.warn("ledger consumer: {}", e.toString()));
+    consumer.exceptionHandler(e -> QUIET.warn("ledger consumer failed", e));
     loopDone = Promise.promise();
     return consumer.subscribe(config.kafka().topicFacts()).onSuccess(v -> loop());
   }
@@ -97,7 +108,7 @@ public final class LedgerVerticle extends VerticleBase {
             vertx.setTimer(backoffMs, id -> loop());
             return;
           }
-          LOG.warn("ledger batch failed, retrying in {} ms: {}", backoffMs, e.toString());
+          QUIET.warn("ledger batch failed, retried with backoff up to " + MAX_BACKOFF_MS + " ms", e);
           vertx.setTimer(backoffMs, id -> loop());
         });
   }
@@ -111,8 +122,10 @@ public final class LedgerVerticle extends VerticleBase {
     List<Future<Void>> deadLetters = new ArrayList<>();
     Map<TopicPartition, Long> first = new LinkedHashMap<>();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    long oldest = Long.MAX_VALUE;
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, String> record = records.recordAt(i);
+      oldest = Math.min(oldest, record.timestamp());
       TopicPartition tp = new TopicPartition(record.topic(), record.partition());
       first.putIfAbsent(tp, record.offset());
       next.put(tp, new OffsetAndMetadata(record.offset() + 1, ""));
@@ -125,13 +138,15 @@ public final class LedgerVerticle extends VerticleBase {
         deadLetters.add(deadLetter(record, e.getMessage()));
       }
     }
+    long oldestTimestamp = oldest;
     return Future.all(deadLetters)
         .compose(v -> writer.apply(events).recover(e -> isolate(e, events, sources)))
         .compose(v -> consumer.commit(next))
         .<Void>mapEmpty()
         .onSuccess(v -> {
           failedAttempts = 0;
-          relay.flush().onFailure(e -> LOG.warn("outbox relay failed: {}", e.toString()));
+          metrics.batchCommitted(oldestTimestamp);
+          relay.flush().onFailure(e -> QUIET.warn("outbox relay failed (retried by the sweep)", e));
         })
         .recover(e -> {
           failedAttempts++;

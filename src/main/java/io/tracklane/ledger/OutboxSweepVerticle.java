@@ -2,6 +2,7 @@ package io.tracklane.ledger;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.tracklane.ops.QuietLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxSweepVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSweepVerticle.class);
+  private static final QuietLog QUIET = new QuietLog(LOG);
 
   private final OutboxRelay relay;
   private final long intervalMs;
@@ -25,7 +27,7 @@ public final class OutboxSweepVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     timer = vertx.setPeriodic(intervalMs, id -> relay.flush()
-        .onFailure(e -> LOG.warn("outbox sweep failed: {}", e.toString())));
+        .onFailure(e -> QUIET.warn("outbox sweep failed (retried next sweep, nothing is lost)", e)));
     return Future.succeededFuture();
   }
 

@@ -9,26 +9,24 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The management port: /metrics (Prometheus text), /health/live and /health/ready. Unauthenticated,
  * so it binds {@code http.ops_host}, loopback unless a deployment opens it.
  */
 public final class OpsVerticle extends VerticleBase {
-  private static final long CHECK_TIMEOUT_MS = 2000;
+  /** How often readiness is evaluated without a probe asking, for the tracklane_ready gauges. */
+  private static final long EVALUATE_MS = 5000;
 
   private final HttpConfig http;
   private final PrometheusMeterRegistry registry;
-  private final List<ReadinessCheck> checks;
+  private final Readiness readiness;
   private HttpServer server;
 
-  public OpsVerticle(HttpConfig http, PrometheusMeterRegistry registry, List<ReadinessCheck> checks) {
+  public OpsVerticle(HttpConfig http, PrometheusMeterRegistry registry, Readiness readiness) {
     this.http = http;
     this.registry = registry;
-    this.checks = List.copyOf(checks);
+    this.readiness = readiness;
   }
 
   @Override
@@ -39,6 +37,7 @@ public final class OpsVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end("{\"status\":\"UP\"}"));
     router.get("/health/ready").handler(this::ready);
+    vertx.setPeriodic(EVALUATE_MS, id -> readiness.evaluate());
     server = HttpServers.create(vertx, http, http.opsHost(), http.opsPort(), router);
     return server.listen();
   }
@@ -49,20 +48,11 @@ public final class OpsVerticle extends VerticleBase {
   }
 
   private void ready(RoutingContext ctx) {
-    List<Future<Void>> results = new ArrayList<>();
-    for (ReadinessCheck check : checks) {
-      results.add(check.check().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS));
-    }
-    Future.join(results).onComplete(done -> {
-      JsonObject components = new JsonObject();
-      boolean up = true;
-      for (int i = 0; i < checks.size(); i++) {
-        Future<Void> r = results.get(i);
-        up &= r.succeeded();
-        components.put(checks.get(i).name(), r.succeeded() ? "UP" : "DOWN: " + r.cause().getMessage());
-      }
-      ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("components", components).encode());
+    readiness.evaluate().onComplete(done -> {
+      JsonObject body = done.succeeded() ? done.result()
+          : new JsonObject().put("status", "DOWN").put("error", String.valueOf(done.cause()));
+      boolean up = "UP".equals(body.getString("status"));
+      ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
     });
   }
 }

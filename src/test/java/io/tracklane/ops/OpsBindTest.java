@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,8 +55,9 @@ class OpsBindTest {
         Map.of("http.ops_host", host, "http.ops_port", Integer.toString(port))));
     Vertx vertx = Vertx.vertx();
     try {
-      TestEngine.await(vertx.deployVerticle(new OpsVerticle(config.http(),
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of())));
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      TestEngine.await(vertx.deployVerticle(new OpsVerticle(config.http(), registry,
+          new Readiness(vertx, registry))));
       probe.run();
     } finally {
       TestEngine.await(vertx.close());

@@ -40,17 +40,26 @@ class OpsEndpointsTest {
   }
 
   @Test
-  void notReadyWhenKafkaIsUnreachable() {
+  void theEdgeIsNotReadyWhenKafkaIsUnreachableAndTheApiIsReadyButReportsIt() {
     int closed = TestEngine.freePort();
-    // Topics cannot be created without a broker, so only the API role starts; readiness must say DOWN.
-    Map<String, String> noKafka = Map.of("kafka.bootstrap_servers", "127.0.0.1:" + closed, "roles", "api",
-        "kafka.produce_timeout_ms", "500");
-    try (TestEngine engine = TestEngine.start(OpsEndpointsTest.class, noKafka)) {
+    // The edge needs Kafka (postbacks answer after the broker's ack): not ready without it.
+    try (TestEngine engine = TestEngine.start(OpsEndpointsTest.class, Map.of("kafka.bootstrap_servers",
+        "127.0.0.1:" + closed, "roles", "edge", "kafka.produce_timeout_ms", "500"))) {
       HttpResponse<String> ready = Http.get(engine.opsUrl() + "/health/ready");
       assertEquals(503, ready.statusCode(), ready.body());
       JsonObject components = Http.json(ready).getJsonObject("components");
-      assertEquals("UP", components.getString("postgres"));
       assertTrue(components.getString("kafka").startsWith("DOWN"), components.encode());
+      assertEquals("UP", components.getString("roles"));
+    }
+    // The API serves from PostgreSQL: ready, with Kafka reported down in the body.
+    try (TestEngine engine = TestEngine.start(OpsEndpointsTest.class, Map.of("kafka.bootstrap_servers",
+        "127.0.0.1:" + closed, "roles", "api", "kafka.produce_timeout_ms", "500"))) {
+      HttpResponse<String> ready = Http.get(engine.opsUrl() + "/health/ready");
+      assertEquals(200, ready.statusCode(), ready.body());
+      JsonObject body = Http.json(ready);
+      assertEquals("UP", body.getJsonObject("components").getString("postgres"));
+      assertTrue(body.getJsonObject("components").getString("kafka").startsWith("DOWN"), body.encode());
+      assertEquals("kafka", body.getJsonArray("degraded").getString(0), body.encode());
     }
   }
 }
