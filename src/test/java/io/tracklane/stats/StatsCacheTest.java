@@ -131,6 +131,33 @@ class StatsCacheTest {
   }
 
   @Test
+  @Order(0)
+  void reportsArePagedFilteredAndExportedAsCsv() {
+    JsonObject bySource = Http.json(owner.ownerGet("/reports?group_by=source&limit=1&page=2"));
+    assertEquals(2, bySource.getJsonObject("pagination").getLong("total_count"));
+    assertEquals(1, bySource.getJsonArray("data").size());
+    assertEquals("news", bySource.getJsonArray("data").getJsonObject(0).getString("key"));
+    assertEquals(2, bySource.getJsonArray("data").getJsonObject(0).getLong("clicks"));
+    JsonObject filtered = Http.json(owner.ownerGet("/reports?group_by=device&source=news"));
+    assertEquals(1, filtered.getJsonArray("data").size());
+    assertEquals("desktop", filtered.getJsonArray("data").getJsonObject(0).getString("key"));
+    assertEquals(2, filtered.getJsonArray("data").getJsonObject(0).getLong("clicks"));
+    HttpResponse<String> csv = Http.get(engine.apiUrl() + "/reports?group_by=source", "X-Api-Key", owner.ownerKey,
+        "Accept", "text/csv");
+    assertEquals(200, csv.statusCode(), csv.body());
+    assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
+    String[] lines = csv.body().split("\r\n");
+    assertEquals(String.join(",", StatsReport.CSV_COLUMNS), lines[0]);
+    assertEquals(",1,1,0,0,0,0,0,0,0.0000,,,,,,,", lines[1]);
+    assertEquals("news,2,2,0,0,0,0,0,0,0.0000,,,,,,,", lines[2]);
+    for (String bad : List.of("group_by=week", "from=2026-13-01", "from=2026-11-02&to=2026-11-01",
+        "timezone=Mars/Olympus", "device=fridge", "from=2000-01-01&to=2026-01-01")) {
+      HttpResponse<String> r = owner.ownerGet("/reports?" + bad);
+      assertEquals(400, r.statusCode(), bad + ": " + r.body());
+    }
+  }
+
+  @Test
   @Order(1)
   void aChangeIsSeenOneSecondAfterTheLedgerCommitsIt() {
     long before = analytics("").getJsonObject("totals").getLong("clicks");
