@@ -11,6 +11,7 @@ import io.tracklane.api.ApiAccess;
 import io.tracklane.api.ApiKeyCache;
 import io.tracklane.api.ApiKeyUsage;
 import io.tracklane.api.ApiKeysHandler;
+import io.tracklane.api.EventStreamHandler;
 import io.tracklane.api.ApiRouter;
 import io.tracklane.api.ApiVerticle;
 import io.tracklane.api.AuditLogHandler;
@@ -125,7 +126,7 @@ public final class Engine {
     // Its own pool bounds: a full queue fails a call at once and the caller uses its local fallback.
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url())
         .setMaxPoolSize(config.redis().maxPoolSize()).setMaxPoolWaiting(config.redis().maxPoolWaiting()));
-    KafkaProducer<String, String> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
+    KafkaProducer<String, byte[]> producer = KafkaEventPublisher.sharedProducer(vertx, config.kafka());
     producer.exceptionHandler(e -> KAFKA_LOG.warn("Kafka producer failed", e));
     KafkaEventPublisher publisher = new KafkaEventPublisher(producer, config.kafka().produceTimeoutMs());
     Admin admin = KafkaProbe.admin(config.kafka().bootstrapServers());
@@ -186,7 +187,7 @@ public final class Engine {
         LedgerWriter writer = new LedgerWriter(pool, clickIds, metrics, marks::forget,
             new StatsVersions(vertx, redis, config.redis().keyPrefix()), true);
         deployments.add(vertx.deployVerticle(() -> new LedgerVerticle(config, writer,
-                new OutboxRelay(pool, publisher, config.kafka().topicChanges()), publisher, metrics),
+                new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), publisher, metrics),
             new DeploymentOptions().setInstances(config.ledger().instances())));
         StatsVersions dueVersions = new StatsVersions(vertx, redis, config.redis().keyPrefix());
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(),
@@ -197,7 +198,7 @@ public final class Engine {
       }
       if (config.runs(Role.API) || config.runs(Role.LEDGER)) {
         deployments.add(vertx.deployVerticle(new OutboxSweepVerticle(
-            new OutboxRelay(pool, publisher, config.kafka().topicChanges()), config.ledger().outboxSweepMs())));
+            new OutboxRelay(pool, publisher, config.kafka().topicChanges(), config.ledger().outboxBatch()), config.ledger().outboxSweepMs())));
       }
       return Future.all(deployments).onSuccess(all -> started.set(true));
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
@@ -314,6 +315,7 @@ public final class Engine {
       new AffiliateApiHandler(pool, affiliates, campaigns, links, affiliateStats).register(ops);
       new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);
       new AffiliateReportsHandler(affiliateStats, affiliates, programs, campaigns, links, clock).register(ops);
+      new EventStreamHandler(vertx, config.kafka(), config.api().events()).register(ops);
       Router root = ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
       // Any change an owner makes (a commission's status, a payout paid, a renamed campaign) makes the

@@ -30,6 +30,10 @@ public final class AccessTable {
   /** The partner API: an affiliate key, on its own data only. */
   static final Rule AFFILIATE = new Rule(true, EnumSet.of(Caller.AFFILIATE));
 
+  /** The event stream: every owner role, and affiliate keys (the handler narrows them to their own events). */
+  static final Rule OWNER_READ_OR_AFFILIATE = new Rule(true, EnumSet.of(Caller.ADMIN, Caller.MANAGER, Caller.REPORTING,
+      Caller.AFFILIATE));
+
   private static final Map<String, Rule> RULES = Map.ofEntries(
       Map.entry("getOpenApiDocument", PUBLIC),
       Map.entry("createApiKey", ADMIN),
@@ -62,6 +66,7 @@ public final class AccessTable {
       Map.entry("listLeads", OWNER_READ),
       Map.entry("getAnalytics", OWNER_READ),
       Map.entry("getReport", OWNER_READ),
+      Map.entry("streamEvents", OWNER_READ_OR_AFFILIATE),
       Map.entry("listRejectedEvents", OWNER_READ),
       Map.entry("retryRejectedEvent", OWNER_WRITE),
       Map.entry("retryRejectedEvents", OWNER_WRITE),

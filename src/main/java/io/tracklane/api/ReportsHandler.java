@@ -24,7 +24,13 @@ import java.util.List;
  * {@code Accept: text/csv}.
  */
 public final class ReportsHandler {
-  private static final String ZONE = "SELECT time_zone FROM programs WHERE id = $1";
+  /** The program's zone, and whether every id the filters name is one of the program's. */
+  private static final String ZONE = """
+      SELECT p.time_zone,
+             ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM campaigns WHERE program_id = p.id AND id = $2))
+         AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM affiliates WHERE program_id = p.id AND id = $3))
+         AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM links WHERE program_id = p.id AND id = $4)) AS owned
+        FROM programs p WHERE p.id = $1""";
   private final Pool pool;
   private final StatsReport reports;
   private final StatsCache cache;
@@ -49,12 +55,22 @@ public final class ReportsHandler {
     Dimension groupBy = Dimension.fromWire("group_by", groupParam == null || groupParam.isEmpty() ? "day" : groupParam);
     StatsFilter filter = filter(ctx);
     String tzParam = Params.optionalText(ctx, "timezone", 64);
-    programZone(programId).compose(programZone -> {
-      ZoneId zone = StatsReport.zone("timezone", tzParam, programZone);
+    pool.preparedQuery(ZONE).execute(Tuple.of(programId, filter.campaignId(), filter.affiliateId(), filter.linkId()))
+        .compose(found -> {
+      if (found.size() == 0) {
+        return Future.failedFuture(new NotFound("no such program"));
+      }
+      var program = found.iterator().next();
+      ZoneId zone = StatsReport.zone("timezone", tzParam, ZoneId.of(program.getString("time_zone")));
       LocalDate today = LocalDate.now(clock.withZone(zone));
       LocalDate to = orElse(StatsReport.date("to", ctx.queryParams().get("to")), today);
       LocalDate from = orElse(StatsReport.date("from", ctx.queryParams().get("from")), to.minusDays(29));
       StatsReport.Request request = new StatsReport.Request(groupBy, from, to, zone, filter);
+      if (!program.getBoolean("owned")) {
+        // Another program's campaign, affiliate or link matches nothing: no rows, not even zero days.
+        return Future.succeededFuture(new JsonObject().put("group_by", groupBy.wire()).put("from", from.toString())
+            .put("to", to.toString()).put("time_zone", zone.getId()).put("rows", new JsonArray()));
+      }
       return cache.get(programId, "reports", request.cacheKey(), () -> reports.compute(programId, null, request));
     }).onSuccess(report -> {
       if (csv) {
@@ -91,12 +107,6 @@ public final class ReportsHandler {
     }
     ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
         .putHeader("Content-Disposition", "attachment; filename=\"" + name + ".csv\"").end(out.toString());
-  }
-
-  private Future<ZoneId> programZone(long programId) {
-    return pool.preparedQuery(ZONE).execute(Tuple.of(programId)).compose(rows -> rows.size() == 0
-        ? Future.failedFuture(new NotFound("no such program"))
-        : Future.succeededFuture(ZoneId.of(rows.iterator().next().getString("time_zone"))));
   }
 
   private static LocalDate orElse(LocalDate value, LocalDate fallback) {

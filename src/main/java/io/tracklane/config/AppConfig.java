@@ -53,7 +53,7 @@ public record AppConfig(
   }
 
   public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs, int dueJobMs,
-      int payoutJobMs, int sessionTimeoutMs, int lagProbeMs) {
+      int payoutJobMs, int sessionTimeoutMs, int lagProbeMs, int outboxBatch) {
   }
 
   public record ClickIdConfig(Map<Integer, byte[]> keys, int currentKeyId) {
@@ -81,7 +81,12 @@ public record AppConfig(
    * lookup is cached, how often key usage is written.
    */
   public record ApiConfig(int rateLimitRequests, int rateLimitWindowSeconds, int authFailureLimit,
-      int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs) {
+      int authFailureWindowSeconds, int redisTimeoutMs, int keyCacheSeconds, int usageFlushMs,
+      EventStreamConfig events) {
+  }
+
+  /** GET /api/v1/events: heartbeat period, streams per key (per API process), how long a client may not read. */
+  public record EventStreamConfig(int heartbeatMs, int maxStreamsPerKey, int slowClientMs) {
   }
 
   /**
@@ -124,7 +129,7 @@ public record AppConfig(
         r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),
         r.integer("ledger.outbox_sweep_ms", 50, 600_000), r.integer("ledger.due_job_ms", 100, 86_400_000),
         r.integer("ledger.payout_job_ms", 0, 604_800_000), r.integer("ledger.session_timeout_ms", 1000, 300_000),
-        r.integer("ledger.lag_probe_ms", 500, 600_000));
+        r.integer("ledger.lag_probe_ms", 500, 600_000), r.integer("ledger.outbox_batch", 1, 50_000));
     ClickIdConfig clickId = clickIdKeys(r);
     EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
         r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),
@@ -132,7 +137,9 @@ public record AppConfig(
     ApiConfig api = new ApiConfig(r.integer("api.rate_limit.requests", 1, 100_000_000),
         r.integer("api.rate_limit.window_seconds", 1, 86_400), r.integer("api.auth_failures.limit", 1, 100_000_000),
         r.integer("api.auth_failures.window_seconds", 1, 86_400), r.integer("api.redis_timeout_ms", 10, 10_000),
-        r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000));
+        r.integer("api.key_cache_seconds", 1, 3600), r.integer("api.usage_flush_ms", 100, 600_000),
+        new EventStreamConfig(r.integer("api.events.heartbeat_ms", 100, 300_000),
+            r.integer("api.events.max_streams_per_key", 1, 10_000), r.integer("api.events.slow_client_ms", 100, 600_000)));
     StatsConfig stats = new StatsConfig(r.integer("stats.cache_ttl_seconds", 1, 30 * 86400),
         r.integer("stats.redis_timeout_ms", 5, 10_000));
     r.check();

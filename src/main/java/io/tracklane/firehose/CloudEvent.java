@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * A CloudEvents 1.0 event in structured JSON mode. The Kafka key is the program id, so one
+ * A CloudEvents 1.0 event; {@link CloudEventRecords} turns it into a Kafka record (structured mode). The Kafka key is the program id, so one
  * program's events keep their order within a partition.
  */
 public record CloudEvent(String id, String type, long programId, Instant time, JsonObject data) {

@@ -6,10 +6,19 @@ import java.util.List;
 /** Sends records to a topic; the Future completes once the broker acknowledged them durably. */
 public interface EventPublisher {
 
+  /** A plain UTF-8 record (not a CloudEvent: the dead-letter topic). */
   Future<Void> send(String topic, String key, String value);
 
-  default Future<Void> publish(String topic, CloudEvent event) {
-    return send(topic, event.kafkaKey(), event.encode());
+  /** The event as a CloudEvents Kafka record, built by {@link CloudEventRecords}. */
+  Future<Void> publish(String topic, CloudEvent event);
+
+  /**
+   * Like {@link #publishAll} but waits for the broker's answer to every record however long the
+   * producer's own delivery timeout lets it take, instead of giving up early while the records
+   * may still be delivered: the outbox relay, whose give-up means sending the batch again.
+   */
+  default Future<Void> publishAllAcked(String topic, List<CloudEvent> events) {
+    return publishAll(topic, events);
   }
 
   /** Publishes several events; the Future completes once all are acknowledged (fails if one is not). */

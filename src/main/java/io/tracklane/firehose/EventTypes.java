@@ -8,6 +8,8 @@ public final class EventTypes {
   /** A repeat of a postback already accepted, known at the edge; recorded, never credited. */
   public static final String POSTBACK_DUPLICATE = "tracklane.postback.duplicate.v1";
   public static final String CONVERSION_CREATED = "tracklane.conversion.created.v1";
+  /** A conversion recorded as rejected that a later fact or a retry credited. */
+  public static final String CONVERSION_STATUS_CHANGED = "tracklane.conversion.status_changed.v1";
   public static final String CONVERSION_REJECTED = "tracklane.conversion.rejected.v1";
   public static final String COMMISSION_CREATED = "tracklane.commission.created.v1";
   public static final String COMMISSION_STATUS_CHANGED = "tracklane.commission.status_changed.v1";

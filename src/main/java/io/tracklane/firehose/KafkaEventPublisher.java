@@ -2,11 +2,13 @@ package io.tracklane.firehose;
 
 import io.tracklane.config.AppConfig.KafkaConfig;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +25,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * within the configured time fails with {@link TimeoutException}, which callers turn into a 503.
  */
 public final class KafkaEventPublisher implements EventPublisher {
-  private final KafkaProducer<String, String> producer;
+  private final KafkaProducer<String, byte[]> producer;
   private final long timeoutMs;
 
-  public KafkaEventPublisher(KafkaProducer<String, String> producer, long timeoutMs) {
+  public KafkaEventPublisher(KafkaProducer<String, byte[]> producer, long timeoutMs) {
     this.producer = producer;
     this.timeoutMs = timeoutMs;
   }
 
   /** One producer per Vert.x instance, shared by every verticle that publishes. */
-  public static KafkaProducer<String, String> sharedProducer(Vertx vertx, KafkaConfig kafka) {
+  public static KafkaProducer<String, byte[]> sharedProducer(Vertx vertx, KafkaConfig kafka) {
     Map<String, String> props = new HashMap<>();
     props.put("bootstrap.servers", kafka.bootstrapServers());
     props.put("acks", "all");
@@ -43,14 +45,22 @@ public final class KafkaEventPublisher implements EventPublisher {
     props.put("request.timeout.ms", Integer.toString(Math.max(kafka.produceTimeoutMs(), 1000)));
     props.put("delivery.timeout.ms", Integer.toString(Math.max(kafka.produceTimeoutMs() * 3, 5000)));
     props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    props.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
     return KafkaProducer.createShared(vertx, "tracklane-producer", props);
   }
 
   @Override
   public Future<Void> send(String topic, String key, String value) {
-    return producer.send(KafkaProducerRecord.create(topic, key, value))
+    return producer.send(KafkaProducerRecord.create(topic, key, value.getBytes(StandardCharsets.UTF_8)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> publish(String topic, CloudEvent event) {
+    ProducerRecord<String, byte[]> record = CloudEventRecords.record(topic, event);
+    KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(topic, record.key(), record.value());
+    record.headers().forEach(h -> out.addHeader(h.key(), Buffer.buffer(h.value())));
+    return producer.send(out).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   /**
@@ -60,11 +70,21 @@ public final class KafkaEventPublisher implements EventPublisher {
    */
   @Override
   public Future<Void> publishAll(String topic, List<CloudEvent> events) {
+    return sendBatch(topic, events).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Bounded by the producer's delivery.timeout.ms (three times the produce timeout, at least 5 s). */
+  @Override
+  public Future<Void> publishAllAcked(String topic, List<CloudEvent> events) {
+    return sendBatch(topic, events);
+  }
+
+  private Future<Void> sendBatch(String topic, List<CloudEvent> events) {
     Context context = Vertx.currentContext();
     if (context == null || events.isEmpty()) {
       return EventPublisher.super.publishAll(topic, events);
     }
-    Producer<String, String> kafka = producer.unwrap();
+    Producer<String, byte[]> kafka = producer.unwrap();
     Promise<Void> acked = Promise.promise();
     AtomicInteger left = new AtomicInteger(events.size());
     AtomicReference<Exception> failure = new AtomicReference<>();
@@ -83,11 +103,11 @@ public final class KafkaEventPublisher implements EventPublisher {
           // The broker is failing this batch: do not wait max.block.ms again for each record left.
           callback.onCompletion(null, failure.get());
         } else {
-          kafka.send(new ProducerRecord<>(topic, event.kafkaKey(), event.encode()), callback);
+          kafka.send(CloudEventRecords.record(topic, event), callback);
         }
       }
       return null;
-    }, false).compose(v -> acked.future()).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    }, false).compose(v -> acked.future());
   }
 
   public Future<Void> close() {

@@ -160,13 +160,26 @@ final class LedgerStore {
    * it, its rejection is resolved.
    */
   Future<Long> insertConversion(SqlConnection tx, ConversionRow c) {
+    return writeConversion(tx, c).map(WrittenConversion::id);
+  }
+
+  /** A written conversion row: its id (null if none was written) and whether a rejected row became credited. */
+  record WrittenConversion(Long id, boolean recredited) {
+  }
+
+  /** Like {@link #insertConversion}, telling a rejected conversion now credited (a status change) from a new one. */
+  Future<WrittenConversion> writeConversion(SqlConnection tx, ConversionRow c) {
     Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
         .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
         .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
         .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId()).addValue(c.trust().wire());
-    return tx.preparedQuery(INSERT_CONVERSION).execute(args)
-        .compose(rows -> resolveRetried(tx, rows, c.programId(), c.eventId(), "credited".equals(c.status())));
+    boolean credited = "credited".equals(c.status());
+    return tx.preparedQuery(INSERT_CONVERSION).execute(args).compose(rows -> {
+      boolean recredited = credited && rows.size() > 0 && !rows.iterator().next().getBoolean("inserted");
+      return resolveRetried(tx, rows, c.programId(), c.eventId(), credited)
+          .map(id -> new WrittenConversion(id, recredited));
+    });
   }
 
   /**

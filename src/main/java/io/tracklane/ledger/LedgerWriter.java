@@ -215,9 +215,19 @@ public final class LedgerWriter {
           .compose(rate -> rate == null
               ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer,
                   batch)
-              : store.insertConversion(tx, conversion(event, credit, customer, "credited", null, sale, ""))
-                  .compose(id -> id == null ? Future.succeededFuture()
-                      : creditSale(event, customerKey, customer, credit, id, sale, rate, batch)));
+              : store.writeConversion(tx, conversion(event, credit, customer, "credited", null, sale, ""))
+                  .compose(written -> {
+                    if (written.id() == null) {
+                      return Future.succeededFuture();
+                    }
+                    if (written.recredited()) {
+                      batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_STATUS_CHANGED,
+                          "conversion_status:" + written.id() + ":credited",
+                          conversionData(event.data(), written.id(), credit, sale).put("from", "rejected")
+                              .put("to", "credited")));
+                    }
+                    return creditSale(event, customerKey, customer, credit, written.id(), sale, rate, batch);
+                  }));
     });
   }
 

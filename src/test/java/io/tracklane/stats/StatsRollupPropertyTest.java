@@ -140,7 +140,7 @@ class StatsRollupPropertyTest {
                   .put("flags", new JsonArray(flags)));
           String device = flags.contains("bot") ? "bot" : DEVICES[op.agent()];
           Cell cell = new Cell(day(at, zone), links[l], n(SOURCES[op.source()]), n(SUBS[op.sub()]), device);
-          Timed t = new Timed(e, random.nextDouble(), cell, at);
+          Timed t = new Timed(e, random.nextDouble(), cell, at, flags.contains("bot"));
           clicks.add(t);
           stream.add(t);
           model.click(t, flags);
@@ -151,7 +151,7 @@ class StatsRollupPropertyTest {
           CloudEvent e = new CloudEvent("imp_" + UUID.randomUUID(), EventTypes.IMPRESSION_RECORDED, f.programId, at,
               new JsonObject().put("link_id", links[l]).put("campaign_id", campaigns[l])
                   .put("affiliate_id", affiliates[l]));
-          Timed t = new Timed(e, random.nextDouble(), new Cell(day(at, zone), links[l], "", "", ""), at);
+          Timed t = new Timed(e, random.nextDouble(), new Cell(day(at, zone), links[l], "", "", ""), at, false);
           stream.add(t);
           model.impression(t);
         }
@@ -175,8 +175,12 @@ class StatsRollupPropertyTest {
           // A conversion arrives after its click (the same program's facts share a partition), but
           // anywhere after it.
           Timed t = new Timed(Facts.postback(f.programId, at, data),
-              click.order + random.nextDouble() * (1 - click.order), cell, at);
+              click.order + random.nextDouble() * (1 - click.order), cell, at, false);
           stream.add(t);
+          if (click.bot()) {
+            // A click flagged bot credits nothing (docs/ledger.md): the conversion is rejected, counted nowhere.
+            continue;
+          }
           if ("sale".equals(op.kind())) {
             sales.add(t);
             model.sale(t, op.amount());
@@ -204,7 +208,7 @@ class StatsRollupPropertyTest {
           Cell cell = new Cell(day(at, zone), sale.cell.link(), sale.cell.source(), sale.cell.sub1(),
               sale.cell.device());
           // Anywhere in the stream: a refund before its sale waits for it.
-          Timed t = new Timed(Facts.postback(f.programId, at, data), random.nextDouble(), cell, at);
+          Timed t = new Timed(Facts.postback(f.programId, at, data), random.nextDouble(), cell, at, false);
           stream.add(t);
           model.refund(t, sale, amount);
         }
@@ -212,7 +216,8 @@ class StatsRollupPropertyTest {
           if (!stream.isEmpty()) {
             // A duplicate or redelivery: the same fact again, later.
             Timed again = stream.get(op.ref() % stream.size());
-            stream.add(new Timed(again.event, again.order + random.nextDouble() * (1 - again.order), null, again.at));
+            stream.add(new Timed(again.event, again.order + random.nextDouble() * (1 - again.order), null, again.at,
+                again.bot));
           }
         }
       }
@@ -327,7 +332,7 @@ class StatsRollupPropertyTest {
   }
 
   /** A fact with its place in the arrival order, the cell it counts in, and when it happened. */
-  record Timed(CloudEvent event, double order, Cell cell, Instant at) {
+  record Timed(CloudEvent event, double order, Cell cell, Instant at, boolean bot) {
   }
 
   record Cell(String day, long link, String source, String sub1, String device) {

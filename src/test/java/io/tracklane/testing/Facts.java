@@ -5,6 +5,7 @@ import io.tracklane.domain.EventIds;
 import io.tracklane.domain.PostedAmount;
 import io.tracklane.domain.Refunds;
 import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.CloudEventRecords;
 import io.tracklane.firehose.EventTypes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -20,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -30,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class Facts implements AutoCloseable {
   private final TestEngine engine;
-  private final KafkaProducer<String, String> producer;
+  private final KafkaProducer<String, byte[]> producer;
   private final ClickIdCodec clickIds;
 
   public Facts(TestEngine engine) {
@@ -38,7 +39,7 @@ public final class Facts implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", engine.config().kafka().bootstrapServers());
     p.put("key.serializer", StringSerializer.class.getName());
-    p.put("value.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
     p.put("acks", "all");
     p.put("linger.ms", "5");
     this.producer = new KafkaProducer<>(p);
@@ -81,8 +82,7 @@ public final class Facts implements AutoCloseable {
   /** Sends to a given partition (null: by key, as the edge does) and waits for the broker. */
   public void send(Integer partition, CloudEvent event) {
     try {
-      producer.send(new ProducerRecord<>(engine.config().kafka().topicFacts(), partition, event.kafkaKey(),
-          event.encode())).get();
+      producer.send(CloudEventRecords.record(engine.config().kafka().topicFacts(), partition, event)).get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

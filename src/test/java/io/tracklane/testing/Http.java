@@ -141,6 +141,50 @@ public final class Http {
     }
   }
 
+  /**
+   * The whole body, except for an endless {@code text/event-stream} (GET /events): its first chunk
+   * (the stream's opening block), then the connection is closed, so walks over every operation
+   * see the answer without waiting for a stream that never ends.
+   */
+  private static HttpResponse.BodySubscriber<String> bodyOrStreamStart(HttpResponse.ResponseInfo info) {
+    if (!info.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+      return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+    }
+    java.util.concurrent.CompletableFuture<String> first = new java.util.concurrent.CompletableFuture<>();
+    return new HttpResponse.BodySubscriber<>() {
+      private java.util.concurrent.Flow.Subscription subscription;
+
+      @Override
+      public java.util.concurrent.CompletionStage<String> getBody() {
+        return first;
+      }
+
+      @Override
+      public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+        subscription = s;
+        s.request(1);
+      }
+
+      @Override
+      public void onNext(java.util.List<java.nio.ByteBuffer> chunks) {
+        StringBuilder text = new StringBuilder();
+        chunks.forEach(b -> text.append(StandardCharsets.UTF_8.decode(b)));
+        first.complete(text.toString());
+        subscription.cancel();
+      }
+
+      @Override
+      public void onError(Throwable e) {
+        first.completeExceptionally(e);
+      }
+
+      @Override
+      public void onComplete() {
+        first.complete("");
+      }
+    };
+  }
+
   private static HttpResponse<String> send(HttpRequest.Builder builder, String... headers) {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
@@ -148,7 +192,7 @@ public final class Http {
     HttpRequest request = builder.timeout(Duration.ofSeconds(10)).build();
     HttpResponse<String> response;
     try {
-      response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      response = CLIENT.send(request, Http::bodyOrStreamStart);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
