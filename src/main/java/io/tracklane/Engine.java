@@ -2,6 +2,9 @@ package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracklane.api.AffiliateApiHandler;
+import io.tracklane.api.AffiliateReportsHandler;
+import io.tracklane.api.AffiliateSettingsHandler;
+import io.tracklane.api.AffiliateStats;
 import io.tracklane.api.AnalyticsHandler;
 import io.tracklane.api.AffiliatesHandler;
 import io.tracklane.api.ApiAccess;
@@ -58,6 +61,7 @@ import io.tracklane.ops.QuietLog;
 import io.tracklane.ops.Readiness;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.stats.StatsCache;
+import io.tracklane.stats.StatsQuery;
 import io.tracklane.stats.StatsVersions;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
@@ -339,7 +343,10 @@ public final class Engine {
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, access.stats(), clock).register(ops);
       new ReportsHandler(pool, access.stats(), clock).register(ops);
-      new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      AffiliateStats affiliateStats = new AffiliateStats(new StatsQuery(pool), access.stats(), clock);
+      new AffiliateApiHandler(pool, affiliates, campaigns, links, affiliateStats).register(ops);
+      new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);
+      new AffiliateReportsHandler(affiliateStats, affiliates, programs, campaigns, links, clock).register(ops);
       new EventStreamHandler(vertx, config.kafka(), config.api().events()).register(ops);
       Router root = ApiRouter.create(vertx, contract, ops, new AuthHandler(access),
           config.http().bodyLimitBytes());
