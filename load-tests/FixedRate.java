@@ -14,8 +14,11 @@ import java.util.stream.LongStream;
  * An open-loop load generator (wrk2 is not packaged by Debian): sends GETs at a fixed rate and
  * measures each latency from when the request was due, not when it was sent, so a stalled server
  * is not hidden by a stalled client (coordinated omission). Two event loops share the rate. The
- * first WARMUP seconds (the client's own JIT) are sent but not measured. Run from the repository
- * root: java -cp target/tracklane.jar load-tests/FixedRate.java URL RATE SECONDS CONNECTIONS WARMUP
+ * first WARMUP seconds (the client's own JIT) are sent but not measured. It also reports its own
+ * lag: how late after its due time each request was actually handed to the client (gen_lag_*). A
+ * generator that falls behind itself would understate latency; a small lag shows it kept up. Run
+ * from the repository root:
+ * java -cp target/tracklane.jar load-tests/FixedRate.java URL RATE SECONDS CONNECTIONS WARMUP
  */
 public final class FixedRate extends AbstractVerticle {
   private static final String AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
@@ -27,6 +30,7 @@ public final class FixedRate extends AbstractVerticle {
   private final int skipped;
   private final int connections;
   private final long[] latencies;
+  private final long[] sendLags;
   private int sent;
   private int done;
   private int errors;
@@ -39,6 +43,7 @@ public final class FixedRate extends AbstractVerticle {
     this.total = rate * (warmup + seconds);
     this.connections = connections;
     this.latencies = new long[total];
+    this.sendLags = new long[total];
   }
 
   @Override
@@ -52,6 +57,7 @@ public final class FixedRate extends AbstractVerticle {
       while (sent < due) {
         int i = sent++;
         long intended = start + i * 1_000_000_000L / rate;
+        sendLags[i] = System.nanoTime() - intended;
         client.request(HttpMethod.GET, path).compose(req -> req.putHeader("User-Agent", AGENT).send())
             .compose(resp -> resp.body().map(body -> resp.statusCode()))
             .onComplete(ar -> {
@@ -90,8 +96,12 @@ public final class FixedRate extends AbstractVerticle {
       long[] sorted = generators.stream()
           .flatMapToLong(g -> LongStream.of(g.latencies).skip(g.skipped)).sorted().toArray();
       int errors = generators.stream().mapToInt(g -> g.errors).sum();
-      System.out.printf("FIXED rate=%d achieved=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d%n", rate,
-          sorted.length / elapsed, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, errors);
+      long[] lags = generators.stream()
+          .flatMapToLong(g -> LongStream.of(g.sendLags).skip(g.skipped)).sorted().toArray();
+      System.out.printf("FIXED rate=%d achieved=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d gen_lag_p99_ms=%.2f"
+          + " gen_lag_max_ms=%.2f%n", rate, sorted.length / elapsed, sorted[sorted.length / 2] / 1e6,
+          sorted[(int) (sorted.length * 0.99)] / 1e6, errors, lags[(int) (lags.length * 0.99)] / 1e6,
+          lags[lags.length - 1] / 1e6);
       vertx.close();
     });
   }

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Tracking-edge benchmark, one run on one machine (see docs/benchmarks.md):
+# Tracklane benchmark, one run on one machine (see docs/benchmarks.md). Prints ONE table with every
+# figure and its target:
 #   1. a bare Vert.x server answering the same 302 (load-tests/Baseline302.java): the ceiling;
-#   2. Tracklane's GET /r/{code} (cache lookup, signed click id, click queued to Kafka);
+#   2. Tracklane's GET /r/{code} (cache lookup, signed click id, click handed to Kafka);
 #   3. Tracklane's POST /postback (token check, Redis dedupe, Kafka acks=all before the 200);
-# all with wrk, same threads, connections and duration; then the redirect's p99 at half the
-# redirect's own measured rate with an open-loop generator (load-tests/FixedRate.java).
+#      all with wrk, same threads, connections and duration;
+#   4. the redirect's p50/p99 at half its own measured rate, open loop (load-tests/FixedRate.java),
+#      with the generator's own lag, pinned to the last core with taskset when there are several;
+#   5. the ledger: drain of 20,000 sales vs a plain batched insert (ledger/LedgerBenchmark);
+#   6. end to end, everything co-located (edge, API, ledger, broker, PostgreSQL, Redis): clicks at
+#      25% of the baseline's rate for E2E_DURATION seconds, recorded clicks/s and consumer lag;
+#   7. clicks lost (answered 302 but neither stored nor waiting) and the heap used (-Xmx512m).
 #
-#   load-tests/run.sh                      DURATION=10 CONNECTIONS=64 THREADS=2 by default
-#   KAFKA_BOOTSTRAP=host:port load-tests/run.sh   use that broker (default 127.0.0.1:9092,
-#                                          started with scripts/kafka.sh when nothing listens there)
-# Needs java 17+, mvn, PostgreSQL and Redis as in config/application.yaml; installs wrk if missing.
+#   load-tests/run.sh [--duration S] [--e2e-duration S] [--skip-ledger] [--skip-e2e]
+#   env: DURATION=10 CONNECTIONS=64 THREADS=2 WARMUP=20 E2E_DURATION=300 SALES=20000
+#   KAFKA_BOOTSTRAP=host:port   use that broker (default 127.0.0.1:9092, started with
+#                               scripts/kafka.sh when nothing listens there)
+# Needs java 17+, mvn, PostgreSQL and Redis as in config/application.yaml, psql; installs wrk if missing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +26,24 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 # Tracklane needs its JIT warm: C2 spends ~15 s of CPU on the hot paths on this kind of machine.
 WARMUP="${WARMUP:-20}"
+E2E_DURATION="${E2E_DURATION:-300}"
+SALES="${SALES:-20000}"
+SKIP_LEDGER=no
+SKIP_E2E=no
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) DURATION="$2"; shift 2 ;;
+    --e2e-duration) E2E_DURATION="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --skip-ledger) SKIP_LEDGER=yes; shift ;;
+    --skip-e2e) SKIP_E2E=yes; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+E2E_EDGE_PORT="${E2E_EDGE_PORT:-18180}"
+E2E_API_PORT="${E2E_API_PORT:-18181}"
+E2E_OPS_PORT="${E2E_OPS_PORT:-19190}"
+PSQL=(psql -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-postgres}" -d "${PGDATABASE:-test}" -tAq)
 KAFKA="${KAFKA_BOOTSTRAP:-127.0.0.1:9092}"
 BASE_PORT="${BASE_PORT:-18090}"
 EDGE_PORT="${EDGE_PORT:-18080}"
@@ -48,6 +73,7 @@ fi
 
 log "building the jar"
 mvn -q -B -DskipTests package
+rm -rf "$ROOT/target/load-tests/journal" "$ROOT/target/load-tests/journal-e2e"
 
 STARTED_BROKER=no
 if ! listening "$KAFKA"; then
@@ -76,8 +102,21 @@ env TRACKLANE_ROLES=edge TRACKLANE_HTTP_HOST=127.0.0.1 TRACKLANE_HTTP_EDGE_PORT=
   TRACKLANE_POSTGRES_SCHEMA=tracklane_bench TRACKLANE_REDIS_KEY_PREFIX="bench:" \
   TRACKLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" TRACKLANE_KAFKA_TOPIC_FACTS=bench.facts \
   TRACKLANE_KAFKA_TOPIC_CHANGES=bench.changes TRACKLANE_KAFKA_TOPIC_DEAD_LETTER=bench.dead-letter \
+  TRACKLANE_EDGE_JOURNAL_DIR="$LOGS/journal" \
   java -Xmx512m -jar "$JAR" demo >"$LOGS/tracklane.log" 2>&1 &
-PIDS+=($!)
+EDGE_PID=$!
+PIDS+=($EDGE_PID)
+
+# Heap in use after the last collection, in MiB (jcmd GC.heap_info; 0 when unknown).
+heap_mib() {
+  local out; out="$(jcmd "$1" GC.heap_info 2>/dev/null || true)"
+  echo "$out" | awk '/used/ && !done { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K", "", v); print int(v / 1024); done = 1; break } }'
+}
+HEAP_MAX=0
+note_heap() { local h; h="$(heap_mib "$1")"; h="${h:-0}"; if (( h > HEAP_MAX )); then HEAP_MAX=$h; fi; return 0; }
+metric() { # ops port, metric name: its value (0 when absent)
+  { curl -s "http://127.0.0.1:$1/metrics" || true; } | awk -v m="$2" '$1 == m { printf "%d", $2; found = 1 } END { if (!found) print 0 }'
+}
 
 wait_for "127.0.0.1:$BASE_PORT"
 wait_for "127.0.0.1:$EDGE_PORT"
@@ -122,17 +161,117 @@ REDIRECT_RPS="$(awk '$1 == "redirect" { sub("rps=", "", $3); print $3 }' "$RESUL
 # Half of the redirect's own ceiling: a load it can sustain, so the figure is latency, not queueing.
 HALF=$((REDIRECT_RPS / 2))
 log "redirect at half its measured rate ($HALF/s) for ${DURATION}s"
-FIXED="$(java -cp "$JAR" load-tests/FixedRate.java "$REDIRECT_URL" "$HALF" "$DURATION" "$CONNECTIONS" 10 | grep '^FIXED')"
-DROPPED="$(curl -s "http://127.0.0.1:$OPS_PORT/metrics" | awk '/^tracklane_clicks_dropped_total/ { print $2 }')"
+PIN=()
+if command -v taskset >/dev/null && (( $(nproc) > 1 )); then
+  PIN=(taskset -c "$(( $(nproc) - 1 ))")
+fi
+FIXED="$("${PIN[@]}" java -cp "$JAR" load-tests/FixedRate.java "$REDIRECT_URL" "$HALF" "$DURATION" "$CONNECTIONS" 10 | grep '^FIXED')"
+note_heap "$EDGE_PID"
+LOST_EDGE="$(metric "$OPS_PORT" tracklane_clicks_lost_total)"
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+LEDGER_LINE="skipped"
+if [[ "$SKIP_LEDGER" == no ]]; then
+  log "ledger drain vs plain batched insert ($SALES sales)"
+  mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$LOGS/cp.txt" >/dev/null
+  # The benchmark's JVM does not always exit after its last line: stop it once that line is out.
+  TRACKLANE_TEST_KAFKA="$KAFKA" java -Xmx512m -Dsales="$SALES" \
+    -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$LOGS/cp.txt")" \
+    io.tracklane.ledger.LedgerBenchmark >"$LOGS/ledger.out" 2>"$LOGS/ledger.log" &
+  BENCH=$!
+  while kill -0 "$BENCH" 2>/dev/null && ! grep -q '^sustained' "$LOGS/ledger.out"; do sleep 1; done
+  kill "$BENCH" 2>/dev/null || true
+  LEDGER_OUT="$(cat "$LOGS/ledger.out")"
+  PLAIN="$(echo "$LEDGER_OUT" | sed -n 's/^baseline plain batched insert: \([0-9]*\).*/\1/p')"
+  DRAIN="$(echo "$LEDGER_OUT" | sed -n 's/^ledger drain: \([0-9]*\).*/\1/p')"
+  LEDGER_LINE="plain=$PLAIN drain=$DRAIN"
+fi
+
+E2E_LINE="skipped"
+if [[ "$SKIP_E2E" == no ]]; then
+  # Everything co-located: all roles in one process next to the broker, PostgreSQL and Redis.
+  env TRACKLANE_ROLES=edge,api,ledger TRACKLANE_HTTP_HOST=127.0.0.1 TRACKLANE_HTTP_EDGE_PORT="$E2E_EDGE_PORT" \
+    TRACKLANE_HTTP_API_PORT="$E2E_API_PORT" TRACKLANE_HTTP_OPS_PORT="$E2E_OPS_PORT" \
+    TRACKLANE_HTTP_PUBLIC_EDGE_URL="http://127.0.0.1:$E2E_EDGE_PORT" \
+    TRACKLANE_HTTP_PUBLIC_API_URL="http://127.0.0.1:$E2E_API_PORT" \
+    TRACKLANE_POSTGRES_SCHEMA=tracklane_e2e TRACKLANE_REDIS_KEY_PREFIX="e2e:$RUN:" \
+    TRACKLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" TRACKLANE_KAFKA_TOPIC_FACTS="e2e.$RUN.facts" \
+    TRACKLANE_KAFKA_TOPIC_CHANGES="e2e.$RUN.changes" TRACKLANE_KAFKA_TOPIC_DEAD_LETTER="e2e.$RUN.dead-letter" \
+    TRACKLANE_KAFKA_CONSUMER_GROUP="e2e.$RUN" TRACKLANE_EDGE_JOURNAL_DIR="$LOGS/journal-e2e" \
+    java -Xmx512m -jar "$JAR" demo >"$LOGS/tracklane-e2e.log" 2>&1 &
+  E2E_PID=$!
+  PIDS+=($E2E_PID)
+  wait_for "127.0.0.1:$E2E_EDGE_PORT"
+  for _ in $(seq 1 60); do grep -q "tracking link" "$LOGS/tracklane-e2e.log" && break; sleep 0.5; done
+  E2E_CODE="$(sed -n 's#.*tracking link .*/r/\([A-Za-z0-9_-]*\).*#\1#p' "$LOGS/tracklane-e2e.log" | head -1)"
+  E2E_RATE=$((BASE_RPS / 4))
+  stored() { "${PSQL[@]}" -c "SELECT count(*) FROM tracklane_e2e.clicks" 2>/dev/null || echo 0; }
+  answered() { echo $(( $(metric "$E2E_OPS_PORT" tracklane_clicks_total) + $(metric "$E2E_OPS_PORT" tracklane_bot_clicks_total) )); }
+  log "end to end: $E2E_RATE clicks/s for ${E2E_DURATION}s, everything co-located"
+  STORED0="$(stored)"
+  "${PIN[@]}" java -cp "$JAR" load-tests/FixedRate.java "http://127.0.0.1:$E2E_EDGE_PORT/r/$E2E_CODE" "$E2E_RATE" \
+    "$E2E_DURATION" "$CONNECTIONS" 0 >"$LOGS/e2e.fixed" 2>&1 &
+  GEN=$!
+  : >"$LOGS/e2e.lag"
+  T0=$(date +%s)
+  while kill -0 "$GEN" 2>/dev/null; do
+    sleep 10
+    echo "$(( $(date +%s) - T0 )) $(( $(answered) - $(stored) + STORED0 ))" >>"$LOGS/e2e.lag"
+    note_heap "$E2E_PID"
+  done
+  T1=$(date +%s)
+  STORED1="$(stored)"
+  # Lag not growing: the mean lag of the last third of the samples is within one second of clicks
+  # of the mean of the first third.
+  LAG_VERDICT="$(awk -v rate="$E2E_RATE" '{ t[NR] = $1; l[NR] = $2 } END {
+      n = int(NR / 3); if (n < 1) { print "unknown"; exit }
+      for (i = 1; i <= n; i++) a += l[i]; for (i = NR - n + 1; i <= NR; i++) b += l[i]
+      a /= n; b /= n; printf "%s(first=%d,last=%d)", (b <= a + rate ? "flat" : "growing"), a, b }' "$LOGS/e2e.lag")"
+  RECORDED=$(( (STORED1 - STORED0) / (T1 - T0 > 0 ? T1 - T0 : 1) ))
+  # Then every answered click must be stored (or counted lost) once the ledger caught up.
+  for _ in $(seq 1 120); do (( $(answered) <= $(stored) - STORED0 + $(metric "$E2E_OPS_PORT" tracklane_clicks_lost_total) )) && break; sleep 1; done
+  MISSING=$(( $(answered) - ($(stored) - STORED0) - $(metric "$E2E_OPS_PORT" tracklane_clicks_lost_total) ))
+  if (( MISSING < 0 )); then MISSING=0; fi
+  LOST_E2E="$(metric "$E2E_OPS_PORT" tracklane_clicks_lost_total)"
+  E2E_LINE="rate=$E2E_RATE recorded=$RECORDED lag=$LAG_VERDICT missing=$MISSING lost=$LOST_E2E $(grep '^FIXED' "$LOGS/e2e.fixed" | cut -d' ' -f2- || true)"
+fi
+note_heap "$EDGE_PID"
+
+row() { printf '%-44s %-34s %-24s %s\n' "$1" "$2" "$3" "$4"; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print 0 }'; }
+ok() { [[ "$1" == 1 ]] && echo ok || echo MISSED; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? 1 : 0 }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? 1 : 0 }'; }
+get() { awk -v n="$1" -v k="$2" '$1 == n { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$RESULTS"; }
 
 echo
-printf '%-10s %10s %9s %9s %9s %12s\n' target "req/s" "p50 ms" "p99 ms" "ratio" "non-2xx/3xx"
-awk -v base="$BASE_RPS" '{
-  for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-  printf "%-10s %10d %9.2f %9.2f %8.0f%% %12d\n", $1, v["rps"], v["p50_ms"], v["p99_ms"], 100 * v["rps"] / base, v["non_2xx_3xx"] + v["socket_errors"]
-}' "$RESULTS"
+row figure measured target verdict
+row "baseline bare Vert.x 302" "$(get baseline rps) req/s p99 $(get baseline p99_ms) ms" "(the ceiling)" ""
+R=$(pct "$(get redirect rps)" "$BASE_RPS")
+row "redirect GET /r/{code}" "$(get redirect rps) req/s p99 $(get redirect p99_ms) ms, $R%" ">= 70% of baseline" "$(ok "$(ge "$R" 70)")"
+P=$(pct "$(get postback rps)" "$BASE_RPS")
+row "postback POST /postback" "$(get postback rps) req/s p99 $(get postback p99_ms) ms, $P%" ">= 50% of baseline" "$(ok "$(ge "$P" 50)")"
+P99="$(field "$FIXED" p99_ms)"
+row "redirect at half rate ($HALF/s), open loop" "p50 $(field "$FIXED" p50_ms) ms p99 $P99 ms" "p99 < 5 ms" "$(ok "$(lt "$P99" 5)")"
+GLAG="$(field "$FIXED" gen_lag_p99_ms)"
+row "  generator's own lag (p99 / max)" "$GLAG / $(field "$FIXED" gen_lag_max_ms) ms, achieved $(field "$FIXED" achieved)/s" "p99 < 1 ms (kept up)" "$(ok "$(lt "$GLAG" 1)")"
+if [[ "$SKIP_LEDGER" == no ]]; then
+  L=$(pct "$DRAIN" "$PLAIN")
+  row "ledger drain vs plain batched insert" "$DRAIN vs $PLAIN per s, $L%" ">= 50%" "$(ok "$(ge "$L" 50)")"
+else
+  row "ledger drain vs plain batched insert" "skipped" ">= 50%" ""
+fi
+if [[ "$SKIP_E2E" == no ]]; then
+  E=$(pct "$RECORDED" "$BASE_RPS")
+  row "end to end recorded clicks (${E2E_DURATION}s)" "$RECORDED/s at $E2E_RATE/s offered, $E%" ">= 25% of baseline" "$(ok "$(ge "$E" 25)")"
+  row "  consumer lag over the run" "$LAG_VERDICT" "not growing" "$(ok "$([[ $LAG_VERDICT == flat* ]] && echo 1)")"
+  LOST=$(( LOST_EDGE + LOST_E2E + MISSING ))
+else
+  row "end to end recorded clicks" "skipped" ">= 25% of baseline" ""
+  LOST=$LOST_EDGE
+fi
+row "clicks lost (counted + missing)" "$LOST" "0" "$(ok "$([[ $LOST == 0 ]] && echo 1)")"
+row "heap used, max seen (-Xmx512m)" "$HEAP_MAX MiB" "<= 512 MiB" "$(ok "$(lt "$HEAP_MAX" 513)")"
 echo
-echo "redirect at half its measured rate, open loop: $FIXED"
-echo "load average before / after the run (other processes share these cores): $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "clicks not queued to Kafka during the run (tracklane_clicks_dropped_total): ${DROPPED:-unknown}"
-echo "targets: redirect >= 70% of baseline, postback >= 50%, redirect p99 < 5 ms at half load"
+echo "load average before / after (other processes share these cores): $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "details: $RESULTS, $LOGS/*.wrk, $LOGS/e2e.lag, $LOGS/ledger.out"

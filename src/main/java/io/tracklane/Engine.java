@@ -2,6 +2,9 @@ package io.tracklane;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracklane.api.AffiliateApiHandler;
+import io.tracklane.api.AffiliateReportsHandler;
+import io.tracklane.api.AffiliateSettingsHandler;
+import io.tracklane.api.AffiliateStats;
 import io.tracklane.api.AnalyticsHandler;
 import io.tracklane.api.AffiliatesHandler;
 import io.tracklane.api.ApiAccess;
@@ -30,11 +33,15 @@ import io.tracklane.api.WebhooksHandler;
 import io.tracklane.config.AppConfig.ApiConfig;
 import io.tracklane.config.AppConfig.Role;
 import io.tracklane.config.AppConfig;
+import io.tracklane.config.AppConfig.JournalConfig;
 import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.edge.ChangeBridge;
 import io.tracklane.edge.EdgeLookups;
 import io.tracklane.edge.EdgeMetrics;
 import io.tracklane.edge.EdgeVerticle;
+import io.tracklane.edge.FactJournal;
+import io.tracklane.edge.FactSink;
+import io.tracklane.edge.UniqueVisitors;
 import io.tracklane.edge.PostbackMarks;
 import io.tracklane.firehose.EventPublisher;
 import io.tracklane.firehose.KafkaEventPublisher;
@@ -55,6 +62,7 @@ import io.tracklane.ops.QuietLog;
 import io.tracklane.ops.Readiness;
 import io.tracklane.ops.ReadinessCheck;
 import io.tracklane.stats.StatsCache;
+import io.tracklane.stats.StatsQuery;
 import io.tracklane.stats.StatsVersions;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.ApiKeyRepository;
@@ -76,6 +84,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,6 +109,8 @@ public final class Engine {
   private final Pool pool;
   private final Redis redis;
   private final KafkaEventPublisher publisher;
+  /** The edge's facts: its own producer and journal; null unless the edge role runs. */
+  private final FactSink edgeFacts;
   private final ApiAccess apiAccess;
   private final Readiness readiness;
   private final KafkaProbe kafkaProbe;
@@ -107,7 +118,8 @@ public final class Engine {
   private volatile String opsDeployment;
 
   private Engine(Vertx vertx, AppConfig config, Pool pool, Redis redis, KafkaEventPublisher publisher,
-      ApiAccess apiAccess, Readiness readiness, KafkaProbe kafkaProbe) {
+      ApiAccess apiAccess, Readiness readiness, KafkaProbe kafkaProbe, FactSink edgeFacts) {
+    this.edgeFacts = edgeFacts;
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
@@ -131,7 +143,8 @@ public final class Engine {
     KafkaProbe kafka = new KafkaProbe(vertx, admin);
     ApiAccess access = config.runs(Role.API) ? apiAccess(vertx, config, pool, redis, registry, clock) : null;
     Readiness readiness = new Readiness(vertx, registry);
-    Engine engine = new Engine(vertx, config, pool, redis, publisher, access, readiness, kafka);
+    FactSink edgeFacts = config.runs(Role.EDGE) ? edgeFacts(config, registry) : null;
+    Engine engine = new Engine(vertx, config, pool, redis, publisher, access, readiness, kafka, edgeFacts);
     // Each call asks the calling thread's own generator: one captured here would hand every event
     // loop the same unseeded sequence, and two processes could then issue the same click ids.
     ClickIdCodec clickIds = new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
@@ -154,6 +167,9 @@ public final class Engine {
     readiness.add(ReadinessCheck.optional("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
     readiness.add(needsKafka ? ReadinessCheck.required("kafka", kafka::check)
         : ReadinessCheck.optional("kafka", kafka::check));
+    if (edgeFacts != null) {
+      readiness.add(edgeFacts.readiness(config.edge().journal().highWaterBytes()));
+    }
     // The webhooks role reads the changes topic and keeps its schedule in PostgreSQL (both above).
     AtomicBoolean webhooksSubscribed = new AtomicBoolean();
     if (config.runs(Role.WEBHOOKS)) {
@@ -170,9 +186,15 @@ public final class Engine {
         EdgeLookups lookups = EdgeLookups.create(vertx, links, programs);
         caches.add(lookups);
         EdgeMetrics metrics = new EdgeMetrics(registry);
-        deployments.add(vertx.deployVerticle(
-            () -> new EdgeVerticle(config, clickIds, lookups, publisher, metrics, redis, clock),
-            new DeploymentOptions().setInstances(config.http().edgeInstances())));
+        UniqueVisitors visitors = new UniqueVisitors(config.edge().uniqueVisitorsMax(),
+            Duration.ofSeconds(config.edge().uniqueClickWindowSeconds()));
+        FactSink facts = engine.edgeFacts;
+        deployments.add(vertx.executeBlocking(() -> {
+          facts.warmUp(config.kafka().produceTimeoutMs());
+          return null;
+        }).compose(warm -> vertx.deployVerticle(
+            () -> new EdgeVerticle(config, clickIds, lookups, facts, visitors, metrics, redis, clock),
+            new DeploymentOptions().setInstances(config.http().edgeInstances()))));
       }
       if (config.runs(Role.API)) {
         caches.add(access.keys());
@@ -213,6 +235,16 @@ public final class Engine {
     }).map(engine).recover(e -> engine.stop().transform(ignored -> Future.failedFuture(e)));
   }
 
+  /** The edge's producer and journal, one per process, shared by its verticle instances. */
+  private static FactSink edgeFacts(AppConfig config, PrometheusMeterRegistry registry) {
+    JournalConfig j = config.edge().journal();
+    EdgeMetrics.Journal lost = new EdgeMetrics.Journal(registry);
+    FactJournal journal = new FactJournal(Path.of(j.dir()), j.quotaBytes(), j.segmentBytes(),
+        FactJournal.Fsync.parse(j.fsync()), j.fsyncIntervalMs(), lost::writeFailed);
+    return new FactSink(FactSink.producer(config.kafka()), config.kafka().topicFacts(), journal, j.bufferMaxFacts(),
+        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), registry);
+  }
+
   /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */
   private static ApiAccess apiAccess(Vertx vertx, AppConfig config, Pool pool, Redis redis,
       PrometheusMeterRegistry registry, Clock clock) {
@@ -241,6 +273,10 @@ public final class Engine {
     }
     long limit = config.http().shutdownGraceSeconds() + 10L;
     return Future.join(undeploys)
+        .transform(v -> edgeFacts == null ? Future.<Void>succeededFuture() : vertx.<Void>executeBlocking(() -> {
+          edgeFacts.close();
+          return null;
+        }, false))
         .transform(v -> publisher.close())
         .transform(v -> kafkaProbe.close())
         .transform(v -> redis.close().recover(e -> Future.succeededFuture()))
@@ -320,7 +356,10 @@ public final class Engine {
       new ReferralsHandler(pool).register(ops);
       new AnalyticsHandler(pool, access.stats(), clock).register(ops);
       new ReportsHandler(pool, access.stats(), clock).register(ops);
-      new AffiliateApiHandler(pool, affiliates, campaigns, links).register(ops);
+      AffiliateStats affiliateStats = new AffiliateStats(new StatsQuery(pool), access.stats(), clock);
+      new AffiliateApiHandler(pool, affiliates, campaigns, links, affiliateStats).register(ops);
+      new AffiliateSettingsHandler(pool, affiliates, audit).register(ops);
+      new AffiliateReportsHandler(affiliateStats, affiliates, programs, campaigns, links, clock).register(ops);
       new WebhooksHandler(pool, audit, config.webhooks()).register(ops);
       new EventStreamHandler(vertx, config.kafka(), config.api().events()).register(ops);
       Router root = ApiRouter.create(vertx, contract, ops, new AuthHandler(access),

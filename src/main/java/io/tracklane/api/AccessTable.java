@@ -98,7 +98,10 @@ public final class AccessTable {
       Map.entry("listAffiliateReferrals", AFFILIATE),
       Map.entry("listAffiliatePayouts", AFFILIATE),
       Map.entry("listAffiliateLinks", AFFILIATE),
-      Map.entry("listAffiliateCoupons", AFFILIATE));
+      Map.entry("listAffiliateCoupons", AFFILIATE),
+      Map.entry("updateAffiliateSettings", AFFILIATE),
+      Map.entry("getAffiliateDashboardSummary", AFFILIATE),
+      Map.entry("getAffiliateReport", AFFILIATE));
 
   private AccessTable() {
   }

@@ -3,6 +3,8 @@ package io.tracklane.api;
 import io.tracklane.api.Expansion.Relation;
 import io.tracklane.domain.Emails;
 import io.tracklane.http.HttpError;
+import io.tracklane.stats.Dimension;
+import io.tracklane.stats.Measures;
 import io.tracklane.store.AffiliateRepository;
 import io.tracklane.store.CampaignRepository;
 import io.tracklane.store.CommissionRepository;
@@ -25,14 +27,13 @@ import java.util.function.UnaryOperator;
  * /api/v1/affiliate/...: an affiliate key's read-only view of its own data. Every list goes through
  * the owner endpoint's filter and repository with the affiliate clause of {@link Principal#filter};
  * owner-only fields are removed and customer e-mails masked. A campaign_id the affiliate is not
- * enrolled in answers 404. Per-link and per-campaign stats come with the rollups (issue 8).
+ * enrolled in answers 404. Links and campaigns carry the affiliate's all-time stats
+ * from {@link AffiliateStats}.
  */
 public final class AffiliateApiHandler {
   /** Campaign settings that are the owner's business, not the terms an affiliate works under. */
   private static final List<String> OWNER_CAMPAIGN_FIELDS = List.of("allowed_domains", "auto_approve_affiliates",
       "accept_client_conversions", "hold_client_conversions", "credit_bot_clicks", "client_origins");
-  private static final List<String> SETTINGS = List.of("id", "first_name", "last_name", "email", "payout_email",
-      "time_zone", "state", "created_at");
   /** Who the visitor was: personal data of the advertiser's visitors, not the affiliate's. */
   private static final List<String> OWNER_REFERRAL_FIELDS = List.of("ip", "user_agent");
 
@@ -43,9 +44,11 @@ public final class AffiliateApiHandler {
   private final PayoutRepository payouts;
   private final LinkRepository links;
   private final CouponRepository coupons;
+  private final AffiliateStats stats;
 
   public AffiliateApiHandler(Pool pool, AffiliateRepository affiliates, CampaignRepository campaigns,
-      LinkRepository links) {
+      LinkRepository links, AffiliateStats stats) {
+    this.stats = stats;
     this.affiliates = affiliates;
     this.campaigns = campaigns;
     this.links = links;
@@ -56,16 +59,14 @@ public final class AffiliateApiHandler {
   }
 
   public void register(Operations ops) {
-    ops.on("getAffiliateSettings", this::settings);
     ops.on("listAffiliateCampaigns", this::campaigns);
     ops.on("listAffiliateCommissions", ctx -> list(ctx, LedgerReadHandler::commissionFilter,
         commissions::list, UnaryOperator.identity()));
-    ops.on("listAffiliateReferrals", ctx -> list(ctx, ReferralsHandler::filter, referrals::list,
+    ops.on("listAffiliateReferrals", ctx -> list(ctx, AffiliateApiHandler::referralFilter, referrals::list,
         AffiliateApiHandler::referral));
     ops.on("listAffiliatePayouts", ctx -> list(ctx, PayoutsHandler::filter, payouts::list,
         UnaryOperator.identity()));
-    ops.on("listAffiliateLinks", ctx -> list(ctx, LinksHandler::filter, links::list,
-        UnaryOperator.identity()));
+    ops.on("listAffiliateLinks", this::links);
     ops.on("listAffiliateCoupons", ctx -> list(ctx, CouponsHandler::filter, coupons::list,
         UnaryOperator.identity()));
   }
@@ -77,19 +78,33 @@ public final class AffiliateApiHandler {
 
   /** An owner list, narrowed to the key's affiliate, each row shown through {@code view}. */
   private void list(RoutingContext ctx, Filters filters, Responses.Lister lister, UnaryOperator<JsonObject> view) {
+    Responses.page(ctx, PageRequest.from(ctx), listed(ctx, filters, lister).map(p -> viewed(p, view)));
+  }
+
+  private Future<Paged> listed(RoutingContext ctx, Filters filters, Responses.Lister lister) {
     PageRequest page = PageRequest.from(ctx);
     Principal principal = AuthHandler.principal(ctx);
     Filter filter = filters.of(ctx, principal);
-    Responses.page(ctx, page, enrolled(ctx, principal)
-        .compose(v -> lister.list(filter, page.offset(), page.limit()))
-        .map(p -> viewed(p, view)));
+    return enrolled(ctx, principal).compose(v -> lister.list(filter, page.offset(), page.limit()));
   }
 
-  private void settings(RoutingContext ctx) {
+  /** The affiliate's links, each with its all-time stats. */
+  private void links(RoutingContext ctx) {
     Principal principal = AuthHandler.principal(ctx);
-    Future<JsonObject> own = principal.affiliateId() == null ? Future.succeededFuture()
-        : affiliates.get(principal.programId(), principal.affiliateId());
-    Responses.found(ctx, own.map(a -> a == null ? null : pick(a, SETTINGS)), "Affiliate");
+    Responses.page(ctx, PageRequest.from(ctx), listed(ctx, LinksHandler::filter, links::list).compose(page ->
+        withStats(page, stats.allTime(principal.programId(), principal.affiliateId(), Dimension.LINK))));
+  }
+
+  /** Puts each row's all-time figures in it as {@code stats}: zeros when it has none yet. */
+  private static Future<Paged> withStats(Paged page, Future<JsonObject> byId) {
+    return byId.map(all -> {
+      page.data().forEach(o -> {
+        JsonObject row = (JsonObject) o;
+        JsonObject own = all.getJsonObject(row.getString("id"));
+        row.put("stats", own != null ? own.copy() : AffiliateStats.json(Measures.ZERO));
+      });
+      return page;
+    });
   }
 
   /** The campaigns the affiliate is enrolled in, each with its enrolment state and the affiliate's links. */
@@ -109,7 +124,8 @@ public final class AffiliateApiHandler {
     Future<Paged> listed = enrolled(ctx, principal).compose(v -> new Expansion(ownLinks).page(principal.programId(),
         List.of(ownLinks), campaigns.list(filter, page.offset(), page.limit())));
     Responses.page(ctx, page, Future.all(own, listed).map(both -> viewed(listed.result(),
-        campaign -> campaignView(campaign, own.result()))));
+        campaign -> campaignView(campaign, own.result()))).compose(shown -> withStats(shown,
+            stats.allTime(principal.programId(), principal.affiliateId(), Dimension.CAMPAIGN))));
   }
 
   private static JsonObject campaignView(JsonObject campaign, JsonObject affiliate) {
@@ -121,6 +137,18 @@ public final class AffiliateApiHandler {
       }
     }
     return campaign;
+  }
+
+  /**
+   * The owner's referral filter without its customer e-mail: matching on the full address would tell
+   * the affiliate what the mask hides.
+   */
+  private static Filter referralFilter(RoutingContext ctx, Principal principal) {
+    String email = ctx.queryParams().get("email");
+    if (email != null && !email.isEmpty()) {
+      throw HttpError.badRequest("email is not a filter of the partner API: customer e-mails are masked");
+    }
+    return ReferralsHandler.filter(ctx, principal);
   }
 
   private static JsonObject referral(JsonObject visit) {
@@ -142,11 +170,5 @@ public final class AffiliateApiHandler {
     JsonArray shown = new JsonArray();
     page.data().forEach(row -> shown.add(view.apply((JsonObject) row)));
     return new Paged(shown, page.totalCount());
-  }
-
-  private static JsonObject pick(JsonObject from, List<String> fields) {
-    JsonObject out = new JsonObject();
-    fields.forEach(f -> out.put(f, from.getValue(f)));
-    return out;
   }
 }

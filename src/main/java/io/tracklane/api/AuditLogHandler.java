@@ -4,7 +4,6 @@ import io.tracklane.store.AuditLog;
 import io.tracklane.store.Filter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.MIMEHeader;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -31,7 +30,7 @@ public final class AuditLogHandler {
         .add("l.action = ?", ctx.queryParams().get("action"))
         .add("l.created_at >= ?", Params.optionalInstant(ctx, "created_after"))
         .add("l.created_at <= ?", Params.optionalInstant(ctx, "created_before"));
-    if (wantsCsv(ctx)) {
+    if (Csv.wanted(ctx)) {
       export(ctx, filter);
     } else {
       PageRequest page = PageRequest.from(ctx);
@@ -51,19 +50,5 @@ public final class AuditLogHandler {
   private static Buffer csvLine(JsonObject entry) {
     return Buffer.buffer(Csv.line(CSV_COLUMNS.stream().map(entry::getValue)
         .map(v -> v instanceof JsonObject json ? json.encode() : v).toList()));
-  }
-
-  /** CSV when the client ranks text/csv above JSON (the Accept header, by quality). */
-  private static boolean wantsCsv(RoutingContext ctx) {
-    for (MIMEHeader accepted : ctx.parsedHeaders().accept()) {
-      String type = accepted.component() + "/" + accepted.subComponent();
-      if (type.equalsIgnoreCase("text/csv")) {
-        return true;
-      }
-      if (type.equalsIgnoreCase("application/json") || type.startsWith("*/") || type.equalsIgnoreCase("application/*")) {
-        return false;
-      }
-    }
-    return false;
   }
 }

@@ -1,5 +1,7 @@
 package io.tracklane.api;
 
+import io.vertx.ext.web.MIMEHeader;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /** CSV lines as RFC 4180 has them, safe to open in a spreadsheet. */
@@ -31,5 +33,19 @@ final class Csv {
     boolean quote = text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
         || text.indexOf('\r') >= 0;
     return quote ? '"' + text.replace("\"", "\"\"") + '"' : text;
+  }
+
+  /** CSV when the client ranks text/csv above JSON (the Accept header, by quality). */
+  static boolean wanted(RoutingContext ctx) {
+    for (MIMEHeader accepted : ctx.parsedHeaders().accept()) {
+      String type = accepted.component() + "/" + accepted.subComponent();
+      if (type.equalsIgnoreCase("text/csv")) {
+        return true;
+      }
+      if (type.equalsIgnoreCase("application/json") || type.startsWith("*/") || type.equalsIgnoreCase("application/*")) {
+        return false;
+      }
+    }
+    return false;
   }
 }

@@ -10,7 +10,6 @@ import io.tracklane.stats.StatsReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.MIMEHeader;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -50,7 +49,7 @@ public final class ReportsHandler {
 
   private void get(RoutingContext ctx) {
     long programId = AuthHandler.principal(ctx).programId();
-    boolean csv = wantsCsv(ctx);
+    boolean csv = Csv.wanted(ctx);
     PageRequest page = csv ? null : PageRequest.from(ctx);
     String groupParam = ctx.queryParams().get("group_by");
     Dimension groupBy = Dimension.fromWire("group_by", groupParam == null || groupParam.isEmpty() ? "day" : groupParam);
@@ -108,20 +107,6 @@ public final class ReportsHandler {
     }
     ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
         .putHeader("Content-Disposition", "attachment; filename=\"" + name + ".csv\"").end(out.toString());
-  }
-
-  /** CSV when the client ranks text/csv above JSON (the Accept header, by quality). */
-  static boolean wantsCsv(RoutingContext ctx) {
-    for (MIMEHeader accepted : ctx.parsedHeaders().accept()) {
-      String type = accepted.component() + "/" + accepted.subComponent();
-      if (type.equalsIgnoreCase("text/csv")) {
-        return true;
-      }
-      if (type.equalsIgnoreCase("application/json") || type.startsWith("*/") || type.equalsIgnoreCase("application/*")) {
-        return false;
-      }
-    }
-    return false;
   }
 
   private static LocalDate orElse(LocalDate value, LocalDate fallback) {

@@ -50,7 +50,8 @@ public record AppConfig(
   }
 
   public record KafkaConfig(String bootstrapServers, String topicFacts, String topicChanges,
-      String topicDeadLetter, int partitions, int replicationFactor, int produceTimeoutMs, String consumerGroup) {
+      String topicDeadLetter, int partitions, int replicationFactor, int produceTimeoutMs, String consumerGroup,
+      int lingerMs, int batchBytes, String compression) {
   }
 
   public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs, int dueJobMs,
@@ -73,7 +74,16 @@ public record AppConfig(
 
   /** How long the edge remembers postbacks and visitors in Redis, and how long it waits for Redis. */
   public record EdgeConfig(int postbackDedupeTtlSeconds, int uniqueClickWindowSeconds, int redisTimeoutMs,
-      IpRanges trustedProxies) {
+      IpRanges trustedProxies, int uniqueVisitorsMax, JournalConfig journal) {
+  }
+
+  /**
+   * The edge's local fact journal (docs/edge.md): where, how much disk it may take, how large its
+   * segments grow, when it syncs, above how many bytes the instance reports not-ready, and how many
+   * facts may wait in the Kafka producer before new ones go to the journal.
+   */
+  public record JournalConfig(String dir, long quotaBytes, long segmentBytes, long highWaterBytes, String fsync,
+      int fsyncIntervalMs, int bufferMaxFacts) {
   }
 
   /**
@@ -146,7 +156,19 @@ public record AppConfig(
         r.nonEmpty("kafka.topic_changes"), r.nonEmpty("kafka.topic_dead_letter"),
         r.integer("kafka.partitions", 1, 1024), r.integer("kafka.replication_factor", 1, 32),
         r.integer("kafka.produce_timeout_ms", 100, 120_000),
-        r.nonEmpty("kafka.consumer_group"));
+        r.nonEmpty("kafka.consumer_group"), r.integer("kafka.linger_ms", 0, 1000),
+        r.integer("kafka.batch_bytes", 1024, 16 * 1024 * 1024), r.nonEmpty("kafka.compression"));
+    if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(kafka.compression())) {
+      r.problem("kafka.compression must be one of none, gzip, snappy, lz4, zstd, got '" + kafka.compression() + "'");
+    }
+    JournalConfig journal = new JournalConfig(r.nonEmpty("edge.journal.dir"),
+        r.longValue("edge.journal.quota_bytes", 1024, Long.MAX_VALUE / 2),
+        r.longValue("edge.journal.segment_bytes", 1024, 1L << 30),
+        r.longValue("edge.journal.high_water_bytes", 0, Long.MAX_VALUE / 2), r.nonEmpty("edge.journal.fsync"),
+        r.integer("edge.journal.fsync_interval_ms", 1, 60_000), r.integer("edge.journal.buffer_max_facts", 1, 10_000_000));
+    if (!List.of("always", "interval", "never").contains(journal.fsync())) {
+      r.problem("edge.journal.fsync must be always, interval or never, got '" + journal.fsync() + "'");
+    }
     LedgerConfig ledger = new LedgerConfig(r.integer("ledger.instances", 1, 64),
         r.integer("ledger.batch_max", 1, 10_000), r.integer("ledger.poll_timeout_ms", 10, 10_000),
         r.integer("ledger.outbox_sweep_ms", 50, 600_000), r.integer("ledger.due_job_ms", 100, 86_400_000),
@@ -155,7 +177,7 @@ public record AppConfig(
     ClickIdConfig clickId = clickIdKeys(r);
     EdgeConfig edge = new EdgeConfig(r.integer("edge.postback_dedupe_ttl_seconds", 60, 90 * 86400),
         r.integer("edge.unique_click_window_seconds", 60, 30 * 86400), r.integer("edge.redis_timeout_ms", 10, 10_000),
-        ipRanges(r, "edge.trusted_proxies"));
+        ipRanges(r, "edge.trusted_proxies"), r.integer("edge.unique_visitors_max", 1000, 100_000_000), journal);
     ApiConfig api = new ApiConfig(r.integer("api.rate_limit.requests", 1, 100_000_000),
         r.integer("api.rate_limit.window_seconds", 1, 86_400), r.integer("api.auth_failures.limit", 1, 100_000_000),
         r.integer("api.auth_failures.window_seconds", 1, 86_400), r.integer("api.redis_timeout_ms", 10, 10_000),

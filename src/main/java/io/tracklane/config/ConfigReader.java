@@ -47,6 +47,22 @@ final class ConfigReader {
     }
   }
 
+  long longValue(String key, long min, long max) {
+    String raw = string(key);
+    try {
+      long value = Long.parseLong(raw);
+      if (value < min || value > max) {
+        problems.add(key + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      if (values.containsKey(key)) {
+        problems.add(key + " must be a whole number, got '" + raw + "'");
+      }
+      return min;
+    }
+  }
+
   List<String> list(String key) {
     String raw = string(key);
     if (raw.isEmpty()) {

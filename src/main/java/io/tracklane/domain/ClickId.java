@@ -8,6 +8,7 @@ import java.time.Instant;
  * The id itself is the text the browser carried ({@link #value()}).
  */
 public record ClickId(String value, int keyId, Instant issuedAt, long linkId, int random) {
+  // random: the last 32 bits of the id's random part (all of it in ids of the 30-character layout).
 
   /** Whether a conversion at {@code at} is still inside a cookie window of {@code days} days. */
   public boolean creditableAt(Instant at, int days) {

@@ -6,8 +6,8 @@ import java.time.Clock;
 
 /**
  * What every edge handler works with, built once per edge verticle; {@code facts} is where every
- * fact goes to Kafka, batched per event-loop burst.
+ * fact goes: Kafka, or the local journal when Kafka cannot take it ({@link FactSink}).
  */
 record EdgeContext(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, EdgeMetrics metrics,
-    RedisMarks marks, EventBatcher facts, Clock clock) {
+    RedisMarks marks, FactSink facts, UniqueVisitors visitors, Clock clock) {
 }

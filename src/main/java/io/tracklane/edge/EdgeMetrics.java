@@ -8,7 +8,8 @@ public final class EdgeMetrics {
   final Counter clicks;
   final Counter clicksRepeated;
   final Counter botClicks;
-  final Counter clicksDropped;
+  final Counter clicksLost;
+  final Counter impressionsLost;
   final Counter impressions;
   final Counter postbacksAccepted;
   final Counter postbacksDuplicate;
@@ -20,7 +21,8 @@ public final class EdgeMetrics {
 
   public EdgeMetrics(MeterRegistry registry) {
     this.registry = registry;
-    clicks = Counter.builder("tracklane_clicks_total").description("Human clicks redirected and queued")
+    clicks = Counter.builder("tracklane_clicks_total")
+        .description("Human clicks redirected and handed to Kafka or the journal")
         .register(registry);
     clicksRepeated = Counter.builder("tracklane_clicks_repeated_total")
         .description("Human clicks queued but flagged not unique (same visitor, same link, within the window)")
@@ -28,8 +30,12 @@ public final class EdgeMetrics {
     botClicks = Counter.builder("tracklane_bot_clicks_total")
         .description("Crawler and link-preview visits redirected and queued, flagged bot, not counted as clicks")
         .register(registry);
-    clicksDropped = Counter.builder("tracklane_clicks_dropped_total")
-        .description("Clicks redirected but not queued to Kafka").register(registry);
+    clicksLost = Counter.builder("tracklane_clicks_lost_total")
+        .description("Clicks redirected but neither taken by Kafka nor journaled: the journal was at its quota")
+        .register(registry);
+    impressionsLost = Counter.builder("tracklane_impressions_lost_total")
+        .description("Impressions answered but neither taken by Kafka nor journaled: the journal was at its quota")
+        .register(registry);
     impressions = Counter.builder("tracklane_impressions_total").description("Impressions queued")
         .register(registry);
     postbacksAccepted = outcome(registry, "accepted");
@@ -54,5 +60,20 @@ public final class EdgeMetrics {
   private static Counter outcome(MeterRegistry registry, String outcome) {
     return Counter.builder("tracklane_postbacks_total").tag("outcome", outcome).description("Postbacks by outcome")
         .register(registry);
+  }
+
+  /** Facts the journal accepted and a failed disk write then lost (clicks or impressions). */
+  public static final class Journal {
+    private final Counter writeLost;
+
+    public Journal(MeterRegistry registry) {
+      writeLost = Counter.builder("tracklane_journal_write_lost_total")
+          .description("Facts accepted by the journal that a failed disk write lost (logged with the error)")
+          .register(registry);
+    }
+
+    public void writeFailed(long facts) {
+      writeLost.increment(facts);
+    }
   }
 }

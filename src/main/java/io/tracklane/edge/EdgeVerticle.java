@@ -2,7 +2,6 @@ package io.tracklane.edge;
 
 import io.tracklane.config.AppConfig;
 import io.tracklane.domain.ClickIdCodec;
-import io.tracklane.firehose.EventPublisher;
 import io.tracklane.http.FailureHandler;
 import io.tracklane.http.HttpServers;
 import io.vertx.core.Future;
@@ -20,18 +19,20 @@ public final class EdgeVerticle extends VerticleBase {
   private final AppConfig config;
   private final ClickIdCodec clickIds;
   private final EdgeLookups lookups;
-  private final EventPublisher publisher;
+  private final FactSink facts;
+  private final UniqueVisitors visitors;
   private final EdgeMetrics metrics;
   private final Redis redis;
   private final Clock clock;
   private HttpServer server;
 
-  public EdgeVerticle(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, EventPublisher publisher,
-      EdgeMetrics metrics, Redis redis, Clock clock) {
+  public EdgeVerticle(AppConfig config, ClickIdCodec clickIds, EdgeLookups lookups, FactSink facts,
+      UniqueVisitors visitors, EdgeMetrics metrics, Redis redis, Clock clock) {
     this.config = config;
     this.clickIds = clickIds;
     this.lookups = lookups;
-    this.publisher = publisher;
+    this.facts = facts;
+    this.visitors = visitors;
     this.metrics = metrics;
     this.redis = redis;
     this.clock = clock;
@@ -41,7 +42,7 @@ public final class EdgeVerticle extends VerticleBase {
   public Future<?> start() {
     EdgeContext edge = new EdgeContext(config, clickIds, lookups, metrics,
         new RedisMarks(redis, config.redis().keyPrefix(), config.edge().redisTimeoutMs(), metrics),
-        new EventBatcher(context, publisher, config.kafka().topicFacts()), clock);
+        facts, visitors, clock);
     PostbackHandler postbacks = new PostbackHandler(edge);
     ClientConversions conversions = new ClientConversions(edge, postbacks);
     PixelHandler pixels = new PixelHandler(edge, conversions);

@@ -9,12 +9,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** GET /i/{code} (impression) and GET /c.gif (client-side conversion by click id or cookie). */
 final class PixelHandler {
-  private static final Logger LOG = LoggerFactory.getLogger(PixelHandler.class);
   /** The smallest transparent 1x1 GIF that every client renders: 43 bytes. */
   static final Buffer GIF = Buffer.buffer(Base64.getDecoder()
       .decode("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="));
@@ -38,9 +35,10 @@ final class PixelHandler {
         // two instances from ever issuing the same one.
         String id = "imp_" + link.linkId() + "_" + now.toEpochMilli() + "_"
             + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-        edge.facts().add(new CloudEvent(id, EventTypes.IMPRESSION_RECORDED, link.programId(), now, data))
-            .onSuccess(v -> edge.metrics().impressions.increment())
-            .onFailure(e -> LOG.warn("impression not queued: {}", e.toString()));
+        if (edge.facts().record(new CloudEvent(id, EventTypes.IMPRESSION_RECORDED, link.programId(), now, data),
+            edge.metrics().impressionsLost)) {
+          edge.metrics().impressions.increment();
+        }
       }
     }).onFailure(ctx::fail);
   }

@@ -5,36 +5,39 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tracklane.domain.ClickId;
 import io.tracklane.domain.Destinations;
 import io.tracklane.domain.EventIds;
-import io.tracklane.domain.Secrets;
 import io.tracklane.domain.UserAgents;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
 import io.tracklane.http.ClientAddress;
 import io.tracklane.http.HttpError;
 import io.tracklane.store.LinkRepository.LinkTarget;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * GET /r/{code}: answers the 302 at once from the cache, then (off the response path) flags the
- * click as bot or repeated and queues it to Kafka without waiting for the answer.
+ * GET /r/{code}: answers the 302 at once from the cache, then flags the click as bot or repeated
+ * (in process) and hands it to the fact sink without waiting for Kafka.
  */
 final class RedirectHandler implements Handler<RoutingContext> {
-  private static final Logger LOG = LoggerFactory.getLogger(RedirectHandler.class);
   private static final List<String> SUB_FIELDS = List.of("sub1", "sub2", "sub3", "sub4", "sub5", "source");
   /** Sub ids are short labels; the bound keeps every Location far under the length limit. */
   private static final int MAX_SUB_LENGTH = 255;
   private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
+  private static final List<String> BOT = List.of("bot");
+  private static final List<String> DUPLICATE = List.of("duplicate");
+  private static final CharSequence LOCATION = HttpHeaders.createOptimized("Location");
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence SET_COOKIE = HttpHeaders.createOptimized("Set-Cookie");
+  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("User-Agent");
+  private static final CharSequence REFERER = HttpHeaders.createOptimized("Referer");
 
   /**
    * User agents repeat a lot (a few thousand cover nearly all traffic), and the list match is the
@@ -62,7 +65,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
       String location = link.creditable() ? Destinations.build(storedDestination(link), macros) : null;
       boolean creditable = location != null;
       if (creditable) {
-        ctx.response().putHeader("Set-Cookie", EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
+        ctx.response().putHeader(SET_COOKIE, EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
             + (long) link.cookieWindowDays() * 86400 + "; Path=/" + cookieDomain(link, ctx.request().authority())
             + "; HttpOnly; Secure; SameSite=Lax");
       } else {
@@ -73,12 +76,11 @@ final class RedirectHandler implements Handler<RoutingContext> {
         ctx.fail(HttpError.notFound("Link not found."));
         return;
       }
-      ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
-      String userAgent = clip(ctx.request().getHeader("User-Agent"), 512);
+      ctx.response().setStatusCode(302).putHeader(LOCATION, location).putHeader(CACHE_CONTROL, NO_STORE).end();
+      String userAgent = clip(ctx.request().getHeader(USER_AGENT), 512);
       String ip = ClientAddress.of(ctx.request(), edge.config().edge().trustedProxies());
-      JsonObject data = clickData(link, click, macros, creditable, ip, userAgent)
-          .put("referer", clip(ctx.request().getHeader("Referer"), 512));
-      flag(link, ip, userAgent, preview(ctx)).onComplete(flags -> publish(link, click, data, flags.result(), now));
+      record(link, click, macros, creditable, ip, userAgent, clip(ctx.request().getHeader(REFERER), 512), now,
+          preview(ctx));
     }).onFailure(ctx::fail);
   }
 
@@ -101,18 +103,6 @@ final class RedirectHandler implements Handler<RoutingContext> {
       macros.put(name, clip(query.get(name), MAX_SUB_LENGTH));
     }
     return macros;
-  }
-
-  /** "bot" for crawlers; "duplicate" when the same visitor clicked the same link within the window. */
-  private Future<List<String>> flag(LinkTarget link, String ip, String userAgent, boolean preview) {
-    if (preview || userAgent == null || BOTS.get(userAgent, UserAgents::isBot)) {
-      return Future.succeededFuture(List.of("bot"));
-    }
-    String visitor = "uv:" + link.linkId() + ":" + Secrets.hash(ip + "|" + userAgent);
-    return edge.marks().markFirst(visitor, edge.config().edge().uniqueClickWindowSeconds())
-        .map(first -> first ? List.<String>of() : List.of("duplicate"))
-        // Without Redis we cannot tell; the click is kept and counted as unique rather than lost.
-        .otherwise(List.of());
   }
 
   /**
@@ -148,39 +138,36 @@ final class RedirectHandler implements Handler<RoutingContext> {
     return host.equals(domain) || host.endsWith("." + domain) ? "; Domain=" + domain : "";
   }
 
-  private JsonObject clickData(LinkTarget link, ClickId click, Map<String, String> macros, boolean creditable,
-      String ip, String userAgent) {
-    JsonObject data = new JsonObject()
-        .put("click_id", click.value())
-        .put("link_id", link.linkId())
-        .put("campaign_id", link.campaignId())
-        .put("affiliate_id", link.affiliateId())
-        .put("creditable", creditable)
-        .put("ip", ip)
-        .put("user_agent", userAgent);
+  /**
+   * Flags the click ("bot" for crawlers and announced previews, "duplicate" for a repeat visitor, decided in process) and
+   * hands it to the fact sink: Kafka, or the local journal when Kafka cannot take it. Only a full
+   * journal loses it, and then it is counted in tracklane_clicks_lost_total.
+   */
+  private void record(LinkTarget link, ClickId click, Map<String, String> macros, boolean creditable, String ip,
+      String userAgent, String referer, Instant now, boolean preview) {
+    boolean bot = preview || userAgent == null || BOTS.get(userAgent, UserAgents::isBot);
+    boolean unique = bot || edge.visitors().first(link.linkId(), ip, userAgent);
+    List<String> flags = bot ? BOT : unique ? List.of() : DUPLICATE;
+    List<String> subs = new ArrayList<>(SUB_FIELDS.size());
     for (String name : SUB_FIELDS) {
-      data.put(name, macros.get(name));
+      subs.add(macros.get(name));
     }
-    return data;
-  }
-
-  private void publish(LinkTarget link, ClickId click, JsonObject data, List<String> flags, Instant now) {
-    data.put("flags", new JsonArray(flags)).put("unique", !flags.contains("duplicate"));
     CloudEvent event = new CloudEvent(EventIds.click(click.value()), EventTypes.CLICK_RECORDED, link.programId(), now,
-        data);
-    edge.facts().add(event).onSuccess(v -> {
-      if (flags.contains("bot")) {
-        edge.metrics().botClicks.increment();
-      } else {
-        edge.metrics().clicks.increment();
-        if (flags.contains("duplicate")) {
-          edge.metrics().clicksRepeated.increment();
-        }
+        null);
+    byte[] value = ClickFact.encode(new ClickFact.Click(event.id(), event.type(), link.programId(), now, click.value(),
+        link.linkId(), link.campaignId(), link.affiliateId(), creditable, ip, userAgent, subs, referer, flags, unique),
+        SUB_FIELDS);
+    if (!edge.facts().record(event, value, edge.metrics().clicksLost)) {
+      return;
+    }
+    if (bot) {
+      edge.metrics().botClicks.increment();
+    } else {
+      edge.metrics().clicks.increment();
+      if (!unique) {
+        edge.metrics().clicksRepeated.increment();
       }
-    }).onFailure(e -> {
-      edge.metrics().clicksDropped.increment();
-      LOG.warn("click {} not queued: {}", click.value(), e.toString());
-    });
+    }
   }
 
   /**

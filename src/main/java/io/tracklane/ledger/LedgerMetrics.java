@@ -14,6 +14,7 @@ public final class LedgerMetrics {
   final Counter deadLetters;
   final Counter batchFailures;
   final Counter bugFailures;
+  final Counter clickIdCollisions;
   private final AtomicLong batchAgeMs = new AtomicLong();
 
   public LedgerMetrics(MeterRegistry registry) {
@@ -32,6 +33,10 @@ public final class LedgerMetrics {
     bugFailures = Counter.builder("tracklane_ledger_bug_failures_total")
         .description("Batches that failed on a programming error (retried, never dead-lettered): alert on any")
         .register(registry);
+    clickIdCollisions = Counter.builder("tracklane_click_id_collisions_total")
+        .description("Clicks not stored because another click already holds their id (not a redelivery: the "
+            + "stored click differs); each is logged. Alert on any").register(registry);
+
     Gauge.builder("tracklane_ledger_batch_age_seconds", batchAgeMs, ms -> ms.get() / 1000.0)
         .description("Age of the oldest fact in the last committed batch at its commit: how far behind the edge "
             + "the ledger writes").register(registry);

@@ -28,6 +28,14 @@ import java.util.Optional;
 
 /** The ledger's writes, each idempotent by a natural key: a conflict means already done. */
 final class LedgerStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerStore.class);
+  /** The stored click of an id, to tell a redelivery (same click) from a collision (another click). */
+  private static final String SAME_CLICK = """
+      SELECT link_id = $3 AND ip IS NOT DISTINCT FROM $4 AND user_agent IS NOT DISTINCT FROM $5
+             AND referer IS NOT DISTINCT FROM $6 AND sub1 IS NOT DISTINCT FROM $7 AND sub2 IS NOT DISTINCT FROM $8
+             AND sub3 IS NOT DISTINCT FROM $9 AND sub4 IS NOT DISTINCT FROM $10 AND sub5 IS NOT DISTINCT FROM $11
+             AND source IS NOT DISTINCT FROM $12 AS same
+        FROM clicks WHERE click_id = $1 AND created_at = $2""";
   private static final String INSERT_CLICK = """
       INSERT INTO clicks (click_id, created_at, program_id, link_id, campaign_id, affiliate_id, sub1, sub2, sub3, sub4,
                           sub5, source, ip, user_agent, referer, creditable, flags)
@@ -135,7 +143,18 @@ final class LedgerStore {
   record Owner(long campaignId, long affiliateId, boolean active) {
   }
 
-  /** Whether the click is new (false: recorded before, or its link is not the program's). */
+  private final io.micrometer.core.instrument.Counter clickIdCollisions;
+
+  LedgerStore(io.micrometer.core.instrument.Counter clickIdCollisions) {
+    this.clickIdCollisions = clickIdCollisions;
+  }
+
+  /**
+   * Stores a click once and says whether it is new. A conflict on its id is a redelivery when the
+   * stored click is the same one; when it differs, two clicks got one id (see the bound in
+   * docs/edge.md): the second is not stored, but counted in tracklane_click_id_collisions_total and
+   * logged, never silently.
+   */
   Future<Boolean> insertClick(SqlConnection tx, long programId, JsonObject d, Instant at) {
     Tuple args = Tuple.tuple().addValue(d.getString("click_id")).addValue(utc(at)).addValue(programId)
         .addValue(d.getLong("link_id")).addValue(d.getLong("campaign_id")).addValue(d.getLong("affiliate_id"))
@@ -144,7 +163,8 @@ final class LedgerStore {
         .addValue(d.getString("ip")).addValue(d.getString("user_agent")).addValue(d.getString("referer"))
         .addValue(d.getBoolean("creditable", true))
         .addValue(d.getJsonArray("flags", new JsonArray()).stream().map(String::valueOf).toArray(String[]::new));
-    return tx.preparedQuery(INSERT_CLICK).execute(args).map(rows -> rows.size() > 0);
+    return tx.preparedQuery(INSERT_CLICK).execute(args).compose(rows -> rows.size() > 0
+        ? Future.succeededFuture(true) : checkCollision(tx, d, at).map(false));
   }
 
   /** Whether the impression is new (its id was not recorded before). */
@@ -152,6 +172,21 @@ final class LedgerStore {
     JsonObject d = event.data();
     return tx.preparedQuery(INSERT_IMPRESSION).execute(Tuple.of(event.programId(), event.id(), d.getLong("link_id"),
         d.getLong("campaign_id"), d.getLong("affiliate_id"), utc(event.time()))).map(rows -> rows.size() > 0);
+  }
+
+  private Future<Void> checkCollision(SqlConnection tx, JsonObject d, Instant at) {
+    Tuple args = Tuple.tuple().addValue(d.getString("click_id")).addValue(utc(at)).addValue(d.getLong("link_id"))
+        .addValue(d.getString("ip")).addValue(d.getString("user_agent")).addValue(d.getString("referer"))
+        .addValue(d.getString("sub1")).addValue(d.getString("sub2")).addValue(d.getString("sub3"))
+        .addValue(d.getString("sub4")).addValue(d.getString("sub5")).addValue(d.getString("source"));
+    return tx.preparedQuery(SAME_CLICK).execute(args).map(rows -> {
+      if (rows.size() > 0 && !Boolean.TRUE.equals(rows.iterator().next().getBoolean("same"))) {
+        clickIdCollisions.increment();
+        LOG.warn("click id {} issued twice: the second click (link {}, sub1 {}) was not stored",
+            d.getString("click_id"), d.getLong("link_id"), d.getString("sub1"));
+      }
+      return null;
+    });
   }
 
   /**

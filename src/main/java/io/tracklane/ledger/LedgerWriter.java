@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class LedgerWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
   private final Pool pool;
-  private final LedgerStore store = new LedgerStore();
+  private final LedgerStore store;
   private final CustomerStore customers = new CustomerStore();
   private final Outbox outbox = new Outbox();
   private final Attributor attributor;
@@ -70,6 +70,7 @@ public final class LedgerWriter {
    */
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics,
       Function<List<String>, Future<Void>> forgetRejected, StatsVersions versions, boolean rollups) {
+    this.store = new LedgerStore(metrics.clickIdCollisions);
     this.pool = pool;
     this.versions = versions;
     this.rollups = rollups;

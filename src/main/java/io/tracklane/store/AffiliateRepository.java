@@ -29,6 +29,8 @@ public final class AffiliateRepository {
   private static final String UPDATE = """
       UPDATE affiliates SET first_name = $3, last_name = $4, payout_email = $5, state = $6, updated_at = now()
       WHERE program_id = $1 AND id = $2""";
+  private static final String UPDATE_SETTINGS = """
+      UPDATE affiliates SET payout_email = $3, time_zone = $4, updated_at = now() WHERE program_id = $1 AND id = $2""";
   private static final String IS_ENROLLED = """
       SELECT 1 FROM enrollments WHERE program_id = $1 AND campaign_id = $2 AND affiliate_id = $3""";
 
@@ -80,6 +82,11 @@ public final class AffiliateRepository {
   public Future<Void> update(SqlClient client, long programId, long id, JsonObject merged) {
     return client.preparedQuery(UPDATE).execute(Tuple.of(programId, id, merged.getString("first_name"),
         merged.getString("last_name"), merged.getString("payout_email"), merged.getString("state"))).mapEmpty();
+  }
+
+  /** What the affiliate itself may change (the partner API's settings). */
+  public Future<Void> updateSettings(SqlClient client, long programId, long id, String payoutEmail, String timeZone) {
+    return client.preparedQuery(UPDATE_SETTINGS).execute(Tuple.of(programId, id, payoutEmail, timeZone)).mapEmpty();
   }
 
   public Future<Boolean> isEnrolled(long programId, long campaignId, long affiliateId) {

@@ -21,8 +21,8 @@ class OpsEndpointsTest {
     try (TestEngine engine = TestEngine.start(OpsEndpointsTest.class)) {
       HttpResponse<String> ready = Http.get(engine.opsUrl() + "/health/ready");
       assertEquals(200, ready.statusCode(), ready.body());
-      assertEquals(new JsonObject().put("roles", "UP").put("postgres", "UP").put("redis", "UP").put("kafka", "UP"),
-          Http.json(ready).getJsonObject("components"));
+      assertEquals(new JsonObject().put("roles", "UP").put("postgres", "UP").put("redis", "UP").put("kafka", "UP")
+          .put("journal", "UP"), Http.json(ready).getJsonObject("components"));
       assertEquals(200, Http.get(engine.opsUrl() + "/health/live").statusCode());
 
       Fixtures f = new Fixtures(engine, "EUR");

@@ -67,12 +67,15 @@ class ReadinessTest {
       ready = Http.get(engine.opsUrl() + "/health/ready");
       assertEquals("redis", Http.json(ready).getJsonArray("degraded").getString(0), ready.body());
 
-      // The same visitor again, with Redis gone: flagged from the in-process marks, not taken as unique.
+      // The same visitor again, with Redis gone: flagged in process, not taken as unique.
       assertEquals(302, Http.get(engine.edgeUrl() + "/r/" + code, "User-Agent", ua).statusCode());
       List<Map<String, Object>> clicks = Sql.awaitRows(engine, 2,
           "SELECT flags FROM clicks WHERE program_id = ? ORDER BY created_at", f.programId);
       assertEquals(List.of(), clicks.get(0).get("flags"));
       assertEquals(List.of("duplicate"), clicks.get(1).get("flags"));
+      // The redirect no longer asks Redis (the unique flag is decided in process); a postback's
+      // duplicate check still does, and falls back.
+      assertEquals(200, f.postback("transaction_id=redis-down-1&amount=1.00&customer_id=c-1").statusCode());
       Http.poll(Duration.ofSeconds(5), r -> r.body().contains("tracklane_redis_fallbacks_total{reason=\"unavailable\"}"),
           engine.opsUrl() + "/metrics");
       redis.start();

@@ -64,6 +64,7 @@ class FunctionLevelAuthorizationTest {
       case "enrollAffiliate" -> new JsonObject().put("campaign_id", a.campaignId).put("email",
           "escalated@partner.example");
       case "updateAffiliate" -> new JsonObject().put("state", "disabled");
+      case "updateAffiliateSettings" -> new JsonObject().put("payout_email", "escalated@partner.example");
       case "createLink" -> new JsonObject().put("campaign_id", a.campaignId).put("affiliate_id", a.affiliateIds.get(1));
       case "updateLink" -> new JsonObject().put("state", "disabled");
       case "createCoupon" -> new JsonObject().put("campaign_id", a.campaignId).put("affiliate_id",

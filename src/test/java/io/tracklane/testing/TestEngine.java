@@ -78,6 +78,7 @@ public final class TestEngine implements AutoCloseable {
     s.put("kafka.topic_changes", "changes." + suffix);
     s.put("kafka.topic_dead_letter", "dead." + suffix);
     s.put("kafka.consumer_group", "ledger." + suffix);
+    s.put("edge.journal.dir", "target/journal/" + suffix);
     s.put("http.host", "127.0.0.1");
     putFreePorts(s);
     s.put("ledger.poll_timeout_ms", "50");
