@@ -35,7 +35,9 @@ class PartnerApiIsolationTest {
   private static final Set<String> PARTNER_OPERATIONS = Set.of("getAffiliateSettings", "updateAffiliateSettings",
       "listAffiliateCampaigns", "listAffiliateCommissions", "listAffiliateReferrals", "listAffiliatePayouts",
       "listAffiliateLinks", "listAffiliateCoupons", "getAffiliateDashboardSummary", "getAffiliateReport",
-      "rotateAffiliateApiKey");
+      "rotateAffiliateApiKey", "listAffiliatePostbacks", "createAffiliatePostback", "getAffiliatePostback",
+      "updateAffiliatePostback", "deleteAffiliatePostback", "listAffiliatePostbackDeliveries",
+      "redeliverAffiliatePostbackDelivery");
   /** Fields that are the owner's business, or the visitor's, wherever they would appear. */
   private static final Set<String> OWNER_ONLY = Set.of("allowed_domains", "auto_approve_affiliates",
       "accept_client_conversions", "hold_client_conversions", "credit_bot_clicks", "client_origins", "ip",
@@ -73,7 +75,7 @@ class PartnerApiIsolationTest {
         continue;
       }
       tests.add(DynamicTest.dynamicTest(op.id(), () -> {
-        HttpResponse<String> r = world.call("get", op.path(), null, key);
+        HttpResponse<String> r = world.call("get", World.path(op, world.a, 0), null, key);
         assertEquals(200, r.statusCode(), op.id() + " " + r.body());
         inspect(Http.json(r), op.id());
         assertNoTraceOfOthers(r.body(), op.id());
@@ -100,6 +102,27 @@ class PartnerApiIsolationTest {
             assertNoTraceOfOthers(r.body(), op.id());
           }));
         }
+      }
+    }
+    assertFalse(tests.isEmpty());
+    return tests.stream();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> anotherAffiliatesPostbackIdsAnswer404() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Op op : world.operations()) {
+      if (!op.partnerApi() || !op.path().contains("{postback_id}")) {
+        continue;
+      }
+      // The same program's other affiliate's postback, and another program's.
+      for (String id : List.of(world.a.postbackIds.get(1), world.b.postbackIds.get(0))) {
+        tests.add(DynamicTest.dynamicTest(op.id() + " " + id, () -> {
+          String path = op.path().replace("{postback_id}", id).replace("{delivery_id}", world.a.deliveryIds.get(0));
+          HttpResponse<String> r = world.call(op.method(), path, "{\"state\":\"disabled\"}", key);
+          assertEquals(404, r.statusCode(), op.id() + " " + r.body());
+          assertNoTraceOfOthers(r.body(), op.id());
+        }));
       }
     }
     assertFalse(tests.isEmpty());
