@@ -68,7 +68,9 @@ CREATE TABLE impressions (
   PRIMARY KEY (program_id, event_id)
 );
 
-CREATE FUNCTION stats_commission_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION stats_commission_moved() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT  -- the rollup tables of this schema, whoever updates a commission
+  AS $$
 DECLARE
   c stats_commission_cells%ROWTYPE;
 BEGIN
@@ -105,7 +107,9 @@ CREATE TRIGGER stats_commission_moved AFTER UPDATE OF status, amount_minor ON co
 
 -- A refund's reversal entry (or clawback) counts in the cell of the commission it reverses, under
 -- its own status; it is inserted once (its source key is unique), so this runs once per entry.
-CREATE FUNCTION stats_commission_reversed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION stats_commission_reversed() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT  -- the rollup tables of this schema, whoever updates a commission
+  AS $$
 DECLARE
   c stats_commission_cells%ROWTYPE;
 BEGIN

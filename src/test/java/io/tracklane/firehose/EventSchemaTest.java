@@ -74,10 +74,14 @@ class EventSchemaTest {
 
   @BeforeAll
   static void start() {
-    // The webhooks role too, with a one-second retry window, so a partner postback fails quickly.
-    engine = TestEngine.start(EventSchemaTest.class, Map.of("ledger.due_job_ms", "200",
-        "roles", "edge,api,ledger,webhooks", "webhooks.allow_hosts", "127.0.0.1", "webhooks.poll_ms", "50",
-        "webhooks.backoff_base_ms", "50", "webhooks.backoff_max_ms", "50", "webhooks.retry_window_seconds", "1"));
+    // The webhooks role too, with a one-second retry window, so a partner postback fails quickly; the
+    // breaker stays shut (else five quick failures hold the endpoint for open_seconds, past the window,
+    // and the failure would be recorded only after that).
+    engine = TestEngine.start(EventSchemaTest.class, Map.ofEntries(Map.entry("ledger.due_job_ms", "200"),
+        Map.entry("roles", "edge,api,ledger,webhooks"), Map.entry("webhooks.allow_hosts", "127.0.0.1"),
+        Map.entry("webhooks.poll_ms", "50"), Map.entry("webhooks.backoff_base_ms", "50"),
+        Map.entry("webhooks.backoff_max_ms", "50"), Map.entry("webhooks.retry_window_seconds", "1"),
+        Map.entry("webhooks.breaker.failures", "1000")));
     receiver = new io.tracklane.webhooks.Receiver(0);
   }
 

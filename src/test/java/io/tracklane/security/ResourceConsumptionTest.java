@@ -56,6 +56,9 @@ class ResourceConsumptionTest {
       tests.add(DynamicTest.dynamicTest(op.id(), () -> {
         HttpResponse<String> plain = world.call("get", op.path(), null, key);
         assertEquals(200, plain.statusCode(), plain.body());
+        if (plain.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+          return; // the event stream: no pages; its bounds (streams per key, a slow reader cut off) are EventStreamTest's
+        }
         if (!Http.json(plain).containsKey("pagination")) {
           return; // a single object (the affiliate's settings), nothing to page
         }
