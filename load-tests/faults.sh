@@ -82,7 +82,8 @@ export TRACKLANE_POSTGRES_PORT="$PG_PORT" TRACKLANE_POSTGRES_DATABASE=postgres T
   TRACKLANE_HTTP_PUBLIC_EDGE_URL="http://127.0.0.1:$EDGE_PORT" TRACKLANE_HTTP_PUBLIC_API_URL="http://127.0.0.1:$API_PORT" \
   TRACKLANE_LEDGER_LAG_PROBE_MS=1000 TRACKLANE_API_RATE_LIMIT_REQUESTS=1000000 \
   TRACKLANE_EDGE_JOURNAL_DIR="$WORK/journal" \
-  TRACKLANE_CLICK_ID_KEYS="1:$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  TRACKLANE_CLICK_ID_KEYS="1:$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" \
+  TRACKLANE_WEBHOOKS_SECRET_KEY="$(head -c 32 /dev/urandom | base64)"
 
 # start NAME ROLES: one process, its own ops port, its log in target/faults/NAME.log
 start() {
