@@ -204,12 +204,21 @@ public final class TestEngine implements AutoCloseable {
     }
     deleteRedisKeys(config);
     String keep = System.getenv(KEEP_SCHEMAS);
-    if (keep != null && !keep.isBlank()) {
+    if (keep != null && !keep.isBlank() && onSharedPostgres(config)) {
       // .ci/run verifies every ledger the tests left (java -jar tracklane.jar verify-ledger), then drops them.
       keepSchema(Path.of(keep), config.postgres().schema());
       return;
     }
     dropSchema(config);
+  }
+
+  /**
+   * Whether the engine used the PostgreSQL every test shares (the one .ci/run verifies ledgers in),
+   * not a cluster of the test's own, which the test stops and removes (testing/OwnServices).
+   */
+  private static boolean onSharedPostgres(AppConfig config) {
+    AppConfig.PostgresConfig shared = AppConfig.from(ConfigSource.load(Map.of(), Map.of())).postgres();
+    return shared.host().equals(config.postgres().host()) && shared.port() == config.postgres().port();
   }
 
   /** Names a file: each test class's schema is listed there and kept instead of dropped. */
