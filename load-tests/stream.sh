@@ -3,7 +3,7 @@
 # GET /api/v1/events; the time from a postback's 200 to its event reaching each client (p50, p99)
 # at a fixed rate, then events per second delivered to all clients during a burst.
 #
-#   load-tests/stream.sh          CLIENTS=100 RATE=100 SECONDS=10 BURST=5000 by default
+#   load-tests/stream.sh          CLIENTS=100 RATE=100 DURATION=10 BURST=5000 by default
 #   KAFKA_BOOTSTRAP=host:port load-tests/stream.sh   use that broker (default 127.0.0.1:9092,
 #                                 started with scripts/kafka.sh when nothing listens there)
 # Needs java 17+, mvn, PostgreSQL and Redis as in config/application.yaml.
@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 CLIENTS="${CLIENTS:-100}"
 RATE="${RATE:-100}"
-SECONDS_="${SECONDS:-10}"
+SECONDS_="${DURATION:-10}"  # not SECONDS: bash counts its own seconds in that variable
 BURST="${BURST:-5000}"
 KAFKA="${KAFKA_BOOTSTRAP:-127.0.0.1:9092}"
 EDGE_PORT="${EDGE_PORT:-18180}"
