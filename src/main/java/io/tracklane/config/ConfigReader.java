@@ -32,19 +32,7 @@ final class ConfigReader {
   }
 
   int integer(String key, int min, int max) {
-    String raw = string(key);
-    try {
-      int value = Integer.parseInt(raw);
-      if (value < min || value > max) {
-        problems.add(key + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      if (values.containsKey(key)) {
-        problems.add(key + " must be a whole number, got '" + raw + "'");
-      }
-      return min;
-    }
+    return (int) longValue(key, min, max); // a value out of [min, max] is already a listed problem
   }
 
   long longValue(String key, long min, long max) {
