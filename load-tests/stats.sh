@@ -32,9 +32,12 @@ mkdir -p "$LOGS"
 
 log() { echo "stats.sh: $*" >&2; }
 listening() { (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null; }
-wait_for() {
+wait_for() {   # wait_for host:port [pid: give up at once when that process has exited]
   for _ in $(seq 1 120); do
     if listening "$1"; then return 0; fi
+    if [[ -n "${2:-}" ]] && ! kill -0 "$2" 2>/dev/null; then
+      log "the process meant to listen on $1 has exited; its log is in $LOGS"; exit 1
+    fi
     sleep 0.5
   done
   log "nothing listens on $1 after 60 s"; exit 1
@@ -70,14 +73,14 @@ env TRACKLANE_HTTP_HOST=127.0.0.1 TRACKLANE_HTTP_EDGE_PORT="$EDGE_PORT" TRACKLAN
   TRACKLANE_HTTP_OPS_PORT="$OPS_PORT" TRACKLANE_HTTP_PUBLIC_EDGE_URL="http://127.0.0.1:$EDGE_PORT" \
   TRACKLANE_HTTP_PUBLIC_API_URL="http://127.0.0.1:$API_PORT" \
   TRACKLANE_POSTGRES_SCHEMA="stats_bench_$RUN" TRACKLANE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-  TRACKLANE_REDIS_KEY_PREFIX="statsbench:" TRACKLANE_API_RATE_LIMIT_REQUESTS=1000000000 \
+  TRACKLANE_REDIS_KEY_PREFIX="statsbench:" TRACKLANE_API_RATE_LIMIT_REQUESTS=100000000 \
   TRACKLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" TRACKLANE_KAFKA_TOPIC_FACTS="stats-bench-$RUN.facts" \
   TRACKLANE_KAFKA_TOPIC_CHANGES="stats-bench-$RUN.changes" \
   TRACKLANE_KAFKA_TOPIC_DEAD_LETTER="stats-bench-$RUN.dead-letter" \
   TRACKLANE_KAFKA_CONSUMER_GROUP="stats-bench-$RUN" \
   java -Xmx512m -jar "$JAR" demo >"$LOGS/stats-tracklane.log" 2>&1 &
 PIDS+=($!)
-wait_for "127.0.0.1:$API_PORT"
+wait_for "127.0.0.1:$API_PORT" $!
 for _ in $(seq 1 60); do grep -q "owner API key" "$LOGS/stats-tracklane.log" && break; sleep 0.5; done
 OWNER="$(sed -n 's/.*owner API key *\([^ ]*\).*/\1/p' "$LOGS/stats-tracklane.log" | head -1)"
 CODE="$(sed -n 's#.*tracking link .*/r/\([A-Za-z0-9_-]*\).*#\1#p' "$LOGS/stats-tracklane.log" | head -1)"
