@@ -10,7 +10,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Path;
-import io.vertx.openapi.validation.RequestValidator;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -21,8 +20,6 @@ import java.util.TreeSet;
  * before routing; what a key may do is decided only on the route that matched.
  */
 public final class ApiRouter {
-  /** Where the validated request is kept for handlers that want typed parameters. */
-  public static final String VALIDATED = "tracklane.validated_request";
   /** The route metadata naming the operation a route serves. */
   public static final String OPERATION = "tracklane.operation";
 
@@ -39,7 +36,7 @@ public final class ApiRouter {
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
     api.route().handler(authentication);
-    RequestValidator validator = RequestValidator.create(vertx, contract);
+    ContractRequests validator = new ContractRequests(vertx, contract);
     for (Path path : contract.getPaths()) {
       for (Operation operation : path.getOperations()) {
         String id = operation.getOperationId();
@@ -98,13 +95,15 @@ public final class ApiRouter {
     };
   }
 
-  private static Handler<RoutingContext> validate(RequestValidator validator, Operation operation) {
-    return ctx -> ContractRequests.of(ctx, operation)
-        .compose(request -> validator.validate(request, operation.getOperationId()))
-        .onSuccess(validated -> {
-          ctx.put(VALIDATED, validated);
-          ctx.next();
-        })
-        .onFailure(ctx::fail);
+  private static Handler<RoutingContext> validate(ContractRequests validator, Operation operation) {
+    return ctx -> {
+      try {
+        validator.validate(ctx, operation);
+      } catch (RuntimeException e) {   // ValidatorException, or a body that is not JSON at all
+        ctx.fail(e);
+        return;
+      }
+      ctx.next();
+    };
   }
 }
