@@ -58,7 +58,7 @@ public final class AffiliateReportsHandler {
 
   private void summary(RoutingContext ctx) {
     Principal principal = AuthHandler.principal(ctx);
-    zone(principal).compose(zone -> stats.summary(principal.programId(), principal.affiliateId(), zone))
+    stats.summary(principal.programId(), principal.affiliateId(), () -> zone(principal))
         .onSuccess(body -> Responses.json(ctx, 200, body)).onFailure(ctx::fail);
   }
 

@@ -8,6 +8,7 @@ import io.tracklane.stats.StatsFilter;
 import io.tracklane.stats.StatsQuery;
 import io.tracklane.stats.StatsReport;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The partner API's figures: the stats layer's rollup queries ({@link StatsQuery}), always narrowed
@@ -41,11 +43,17 @@ public final class AffiliateStats {
     this.clock = clock;
   }
 
-  /** Today, yesterday, this month and last month in {@code zone}: the dashboard_summary answer. */
-  public Future<JsonObject> summary(long programId, long affiliateId, ZoneId zone) {
-    List<DashboardPeriods.Period> periods = DashboardPeriods.at(clock.instant(), zone);
-    String params = "a=" + affiliateId + "|tz=" + zone.getId() + "|today=" + periods.get(0).from();
-    return cache.get(programId, "affiliate_dashboard_summary", params, () -> {
+  /**
+   * Today, yesterday, this month and last month in the affiliate's zone: the dashboard_summary
+   * answer, encoded. The cache key holds the current UTC quarter hour (every zone's midnight falls on
+   * one), not the zone, so a cached answer costs no lookup of it; a zone changed through the API
+   * makes the program's answers stale like any other change (the API bumps the stats version).
+   */
+  public Future<Buffer> summary(long programId, long affiliateId, Supplier<Future<ZoneId>> zoneOf) {
+    long quarter = Math.floorDiv(clock.instant().getEpochSecond(), StatsQuery.BUCKET_SECONDS);
+    String params = "a=" + affiliateId + "|q=" + quarter;
+    return cache.getEncoded(programId, "affiliate_dashboard_summary", params, () -> zoneOf.get().compose(zone -> {
+      List<DashboardPeriods.Period> periods = DashboardPeriods.at(clock.instant(), zone);
       List<Future<Measures>> each = periods.stream().map(p -> query.totals(programId, affiliateId,
           StatsFilter.NONE.withAffiliate(affiliateId), p.start(), p.end())).toList();
       return Future.all(each).map(all -> {
@@ -59,7 +67,7 @@ public final class AffiliateStats {
         }
         return body;
       });
-    });
+    }));
   }
 
   /**

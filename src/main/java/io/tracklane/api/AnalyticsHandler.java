@@ -42,7 +42,7 @@ public final class AnalyticsHandler {
     AnalyticsRange.of(range, LocalDate.now(clock), null);
     long quarter = Math.floorDiv(clock.instant().getEpochSecond(), StatsQuery.BUCKET_SECONDS);
     String params = "range=" + range + "&campaign=" + (campaignId == null ? "" : campaignId) + "&q=" + quarter;
-    cache.get(programId, "analytics", params, () -> compute(programId, range, campaignId))
+    cache.getEncoded(programId, "analytics", params, () -> compute(programId, range, campaignId))
         .onSuccess(body -> Responses.json(ctx, 200, body)).onFailure(ctx::fail);
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -86,6 +87,22 @@ public final class StatsCache {
    *     id for affiliate-scoped answers, and the day when the answer depends on "today")
    */
   public Future<JsonObject> get(long programId, String endpoint, String params, Supplier<Future<JsonObject>> compute) {
+    return answer(programId, endpoint, params, compute)
+        .map(found -> found instanceof Buffer bytes ? new JsonObject(bytes) : (JsonObject) found);
+  }
+
+  /**
+   * As {@link #get}, encoded: a cached answer is handed on as Redis gave it, never parsed and
+   * written again (on a hit that was most of the request's time). For answers sent as they are.
+   */
+  public Future<Buffer> getEncoded(long programId, String endpoint, String params,
+      Supplier<Future<JsonObject>> compute) {
+    return answer(programId, endpoint, params, compute)
+        .map(found -> found instanceof Buffer bytes ? bytes : ((JsonObject) found).toBuffer());
+  }
+
+  /** The cached answer's bytes (a {@link Buffer}), or the computed answer (a {@link JsonObject}). */
+  private Future<Object> answer(long programId, String endpoint, String params, Supplier<Future<JsonObject>> compute) {
     String suffix = ":" + endpoint + ":" + digest(params);
     String answerPrefix = prefix + "stats:a:" + programId + ":";
     Request read = Request.cmd(Command.EVALSHA).arg(READ_SHA).arg(1).arg(StatsVersions.key(prefix, programId))
@@ -98,18 +115,18 @@ public final class StatsCache {
       if (ar.failed()) {
         unavailable.increment();
         warn(ar.cause());
-        return once("down:" + programId + suffix, compute);
+        return once("down:" + programId + suffix, compute).map(Object.class::cast);
       }
       Response r = ar.result();
       String version = r.get(0).toString();
       Response cached = r.size() > 1 ? r.get(1) : null;
       if (cached != null) {
         hits.increment();
-        return Future.succeededFuture(new JsonObject(cached.toBuffer()));
+        return Future.succeededFuture(cached.toBuffer());
       }
       misses.increment();
       String key = answerPrefix + version + suffix;
-      return once(key, () -> compute.get().onSuccess(answer -> store(key, answer)));
+      return once(key, () -> compute.get().onSuccess(answer -> store(key, answer))).map(Object.class::cast);
     });
   }
 

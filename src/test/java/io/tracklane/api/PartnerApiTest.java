@@ -128,6 +128,22 @@ class PartnerApiTest {
   }
 
   @Test
+  void aTimeZoneChangeShowsInTheNextDashboardSummaryThoughTheAnswerWasCached() throws InterruptedException {
+    String lee = owner.affiliate(campaignA, "lee@partner.example").getString("id");
+    String leeKey = LEDGER.engine().affiliateKey(owner.programId, Long.parseLong(lee));
+    assertEquals("Europe/Paris", Http.json(get(leeKey, "/affiliate/dashboard_summary", 200)).getString("time_zone"));
+    assertEquals("Europe/Paris", Http.json(get(leeKey, "/affiliate/dashboard_summary", 200)).getString("time_zone"),
+        "the second answer comes from the cache");
+    put(leeKey, new JsonObject().put("time_zone", "Pacific/Chatham"), 200);
+    String zone = null;
+    for (int i = 0; i < 20 && !"Pacific/Chatham".equals(zone); i++) {
+      Thread.sleep(i == 0 ? 0 : 100);
+      zone = Http.json(get(leeKey, "/affiliate/dashboard_summary", 200)).getString("time_zone");
+    }
+    assertEquals("Pacific/Chatham", zone, "within two seconds of the change");
+  }
+
+  @Test
   void settingsChangeOnlyPayoutEmailAndTimeZone() {
     JsonObject changed = Http.json(put(kimKey, new JsonObject().put("payout_email", "pay@kim.example")
         .put("time_zone", "America/New_York"), 200));
