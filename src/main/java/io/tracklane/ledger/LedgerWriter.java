@@ -17,6 +17,7 @@ import io.tracklane.ledger.CustomerStore.Customer;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
 import io.tracklane.ledger.Outbox.Event;
+import io.tracklane.stats.ClickDims;
 import io.tracklane.stats.RollupBatch;
 import io.tracklane.stats.StatsVersions;
 import io.vertx.core.Future;
@@ -50,6 +51,7 @@ public final class LedgerWriter {
   private final Function<List<String>, Future<Void>> forgetRejected;
   private final StatsVersions versions;
   private final boolean rollups;
+  private final ClickDims clickDims = new ClickDims(ClickDims.DEFAULT_CAPACITY);
 
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics) {
     this(pool, clickIds, metrics, ids -> Future.succeededFuture(), null, true);
@@ -87,7 +89,7 @@ public final class LedgerWriter {
    * Refunds go last, in order, so they see every sale of the batch.
    */
   public Future<Void> apply(List<CloudEvent> events) {
-    Batch batch = new Batch(rollups ? new RollupBatch() : RollupBatch.disabled());
+    Batch batch = new Batch(rollups ? new RollupBatch(clickDims) : RollupBatch.disabled());
     Map<String, List<CloudEvent>> lanes = new LinkedHashMap<>();
     List<CloudEvent> refunds = new ArrayList<>();
     for (CloudEvent event : events) {
@@ -294,9 +296,10 @@ public final class LedgerWriter {
     JsonObject d = event.data();
     List<String> flags = new ArrayList<>();
     d.getJsonArray("flags", new io.vertx.core.json.JsonArray()).forEach(f -> flags.add(String.valueOf(f)));
-    batch.rollups.click(event.programId(), event.time(), d.getLong("campaign_id"), d.getLong("affiliate_id"),
-        d.getLong("link_id"), d.getString("source"), d.getString("sub1"), d.getString("sub2"), d.getString("sub3"),
-        d.getString("sub4"), d.getString("sub5"), d.getString("user_agent"), flags);
+    batch.rollups.click(d.getString("click_id"), event.programId(), event.time(), d.getLong("campaign_id"),
+        d.getLong("affiliate_id"), d.getLong("link_id"), d.getString("source"), d.getString("sub1"),
+        d.getString("sub2"), d.getString("sub3"), d.getString("sub4"), d.getString("sub5"), d.getString("user_agent"),
+        flags);
   }
 
   private static CommissionRow row(CloudEvent event, Credit credit, String kind, String sourceKey, Long conversionId,

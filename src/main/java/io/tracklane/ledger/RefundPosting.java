@@ -144,7 +144,9 @@ final class RefundPosting {
           rollups.refund(RollupBatch.origin(event.programId(), event.time(), sale.getLong("campaign_id"),
               sale.getLong("affiliate_id"), sale.getLong("link_id"),
               click == null ? null : new RollupBatch.ClickRef(click, null)), refund);
-          return reverse(tx, event, sale, refundId, refund, before, tally);
+          // The reversal's triggers read the cells of the batch's new commissions: written first.
+          return rollups.cellsBeforeStatusChanges(tx)
+              .compose(v -> reverse(tx, event, sale, refundId, refund, before, tally));
         }).map((String) null);
       });
     });

@@ -5,6 +5,7 @@ import io.tracklane.domain.UserAgents;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -25,10 +26,14 @@ import java.util.TreeSet;
  * never reported, and the figures do not move.
  *
  * <p>Leads, sales, refunds and commissions count under the dimensions of the click that brought them
- * (source, subs, device), looked up once per batch in {@link #resolve} after the batch's clicks are
- * written; without a click (a coupon, or a click the ledger has not seen) those are empty. Each new
- * commission's cell is kept in stats_commission_cells, so a later status change (trigger
- * stats_commission_moved) or a refund's reversal entry moves money within the same row.
+ * (source, subs, device), found in {@link #resolve} after the batch's clicks are written: from the
+ * batch's own new clicks, then from {@link ClickDims} (the clicks this ledger wrote in earlier,
+ * committed batches), and only the rest by one query; without a click (a coupon, or a click the
+ * ledger has not seen) those are empty. Each new commission's cell is kept in
+ * stats_commission_cells, so a later status change (trigger stats_commission_moved) or a refund's
+ * reversal entry moves money within the same row. The cells are written with the upsert, in one
+ * statement, unless {@link #cellsBeforeStatusChanges} wrote them earlier: whatever changes a
+ * commission's status or reverses it in the ledger's transaction calls that first.
  */
 public final class RollupBatch {
   static final int CLICKS = 0;
@@ -50,19 +55,17 @@ public final class RollupBatch {
       "leads", "conversions", "refunds", "revenue_minor", "refunded_minor", "commission_pending_minor",
       "commission_due_minor", "commission_paid_minor", "commission_voided_minor"};
 
+  private static final int UPSERT_PARAMS = 13 + MEASURES;
   private static final String UPSERT = upsert();
   private static final String CLICK_DIMS = """
       SELECT k.i, c.source, c.sub1, c.sub2, c.sub3, c.sub4, c.sub5, c.user_agent, c.flags
         FROM unnest($1::text[], $2::timestamptz[], $3::bigint[]) WITH ORDINALITY AS k(id, at, prog, i)
         JOIN clicks c ON c.click_id = k.id AND c.program_id = k.prog
          AND (k.at IS NULL OR (c.created_at >= k.at AND c.created_at < k.at + interval '1 second'))""";
-  private static final String CELLS = """
-      INSERT INTO stats_commission_cells (commission_id, program_id, bucket, campaign_id, affiliate_id, link_id,
-                                          source, sub1, sub2, sub3, sub4, sub5, device, currency)
-      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[],
-                           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                           $14::text[])
-      ON CONFLICT (commission_id) DO NOTHING""";
+  private static final String CELLS = CommissionCells.insert(1);
+  /** The cells insert, then the upsert: one statement, run in that order. */
+  private static final String CELLS_AND_UPSERT = "WITH cells AS (" + CommissionCells.insert(UPSERT_PARAMS + 1)
+      + ")\n" + UPSERT;
 
   /** The click a conversion came through; {@code issuedAt} (whole second) finds its partition, null: search all. */
   public record ClickRef(String clickId, Instant issuedAt) {
@@ -106,22 +109,33 @@ public final class RollupBatch {
       .thenComparing(k -> k.dims().sub5()).thenComparing(k -> k.dims().device()).thenComparing(Key::currency);
 
   private final boolean off;
+  private final ClickDims clicks;
   private final Map<Key, long[]> sums = new LinkedHashMap<>();
   private final List<Entry> waiting = new ArrayList<>();
+  /** New commissions whose cells are not written yet. */
+  private final CommissionCells cells = new CommissionCells();
+  /** The dimensions of the batch's new clicks: remembered in {@link #clicks} once the batch commits. */
+  private final Map<ClickDims.Id, ClickDims.Click> fresh = new HashMap<>();
   private final Set<Long> programs = new TreeSet<>();
 
-  /** A batch that keeps the rollups. */
+  /** A batch that keeps the rollups and remembers no clicks beyond itself. */
   public RollupBatch() {
-    this(false);
+    this(false, new ClickDims(0));
   }
 
-  private RollupBatch(boolean off) {
+  /** A batch that keeps the rollups, finding clicks in (and adding its new clicks to) {@code clicks}. */
+  public RollupBatch(ClickDims clicks) {
+    this(false, clicks);
+  }
+
+  private RollupBatch(boolean off, ClickDims clicks) {
     this.off = off;
+    this.clicks = clicks;
   }
 
   /** A batch that writes no rollups: only for the benchmark that measures what they cost. */
   public static RollupBatch disabled() {
-    return new RollupBatch(true);
+    return new RollupBatch(true, new ClickDims(0));
   }
 
   /** Programs whose figures this batch changed (their cache versions are bumped after the commit). */
@@ -130,20 +144,30 @@ public final class RollupBatch {
   }
 
   public boolean isEmpty() {
-    return sums.isEmpty() && waiting.isEmpty();
+    return sums.isEmpty() && waiting.isEmpty() && cells.isEmpty();
   }
 
   /** A new click; {@code flags} as the edge set them (bot, duplicate). */
   public void click(long programId, Instant at, long campaignId, long affiliateId, long linkId, String source,
       String sub1, String sub2, String sub3, String sub4, String sub5, String userAgent, List<String> flags) {
+    click(null, programId, at, campaignId, affiliateId, linkId, source, sub1, sub2, sub3, sub4, sub5, userAgent,
+        flags);
+  }
+
+  /**
+   * A new click, by its id: a conversion through it, later in this batch or in a later batch of the
+   * same {@link ClickDims}, finds its dimensions without a query.
+   */
+  public void click(String clickId, long programId, Instant at, long campaignId, long affiliateId, long linkId,
+      String source, String sub1, String sub2, String sub3, String sub4, String sub5, String userAgent,
+      List<String> flags) {
     if (off) {
       return;
     }
     boolean bot = flags.contains("bot");
     boolean duplicate = flags.contains("duplicate");
-    String device = bot ? "bot" : UserAgents.deviceClass(userAgent);
-    long[] s = sum(new Key(programId, StatsQuery.bucketOf(at), campaignId, affiliateId, linkId,
-        new Dims(n(source), n(sub1), n(sub2), n(sub3), n(sub4), n(sub5), device), ""));
+    Dims dims = dims(source, sub1, sub2, sub3, sub4, sub5, userAgent, bot);
+    long[] s = sum(new Key(programId, StatsQuery.bucketOf(at), campaignId, affiliateId, linkId, dims, ""));
     s[CLICKS]++;
     if (!duplicate) {
       s[UNIQUE]++;
@@ -153,6 +177,9 @@ public final class RollupBatch {
     }
     if (duplicate) {
       s[DUPLICATES]++;
+    }
+    if (clickId != null) {
+      fresh.put(new ClickDims.Id(programId, clickId), new ClickDims.Click(at, dims));
     }
   }
 
@@ -207,8 +234,9 @@ public final class RollupBatch {
   }
 
   /**
-   * Finds the clicks of the waiting entries (one query), sums them in, and records the cells of the
-   * new commissions, so a status change later in this transaction finds them.
+   * Finds the clicks of the waiting entries (in this batch's new clicks, in {@link ClickDims}, and
+   * the rest by one query) and sums them in; the cells of new commissions wait for {@link #write}
+   * or {@link #cellsBeforeStatusChanges}.
    */
   public Future<Void> resolve(SqlConnection tx) {
     if (waiting.isEmpty()) {
@@ -223,21 +251,49 @@ public final class RollupBatch {
         if (e.origin.click == null) {
           e.origin.dims = Dims.NONE;
         } else {
-          unresolved.add(e.origin);
+          e.origin.dims = known(e.origin);
+          if (e.origin.dims == null) {
+            unresolved.add(e.origin);
+          }
         }
       }
     }
     Future<Void> looked = unresolved.isEmpty() ? Future.succeededFuture() : lookup(tx, unresolved);
-    return looked.compose(v -> {
-      List<Entry> commissions = new ArrayList<>();
+    return looked.map(v -> {
       for (Entry e : entries) {
         sum(key(e.origin, e.origin.dims, e.currency))[e.measure] += e.amount;
         if (e.commissionId != null) {
-          commissions.add(e);
+          cells.add(e.commissionId, e.origin, e.currency);
         }
       }
-      return commissions.isEmpty() ? Future.succeededFuture() : cells(tx, commissions);
+      return null;
     });
+  }
+
+  /**
+   * Writes the cells of the new commissions now: call before anything in the same transaction
+   * updates a commission's status or amount or inserts a reversal of it (the triggers read the
+   * cells). Nothing to do when the batch has none waiting.
+   */
+  public Future<Void> cellsBeforeStatusChanges(SqlConnection tx) {
+    boolean unresolved = waiting.stream().anyMatch(e -> e.commissionId != null);
+    return (unresolved ? resolve(tx) : Future.<Void>succeededFuture()).compose(v -> {
+      if (cells.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return tx.preparedQuery(CELLS).execute(cells.drainInto(Tuple.tuple())).mapEmpty();
+    });
+  }
+
+  /** The dimensions of a click this batch wrote or the ledger remembers; null: to be looked up. */
+  private Dims known(Origin o) {
+    ClickDims.Id id = new ClickDims.Id(o.programId, o.click.clickId());
+    ClickDims.Click c = fresh.get(id);
+    if (c == null) {
+      c = clicks.get(id);
+    }
+    // As the query: a click id names its issue second, and only a click created in it is that click.
+    return c == null || !c.issuedIn(o.click.issuedAt()) ? null : c.dims();
   }
 
   private Future<Void> lookup(SqlConnection tx, List<Origin> origins) {
@@ -254,10 +310,9 @@ public final class RollupBatch {
       for (Row r : rows) {
         Origin o = origins.get((int) (r.getLong("i") - 1));
         String[] flags = r.getArrayOfStrings("flags");
-        boolean bot = flags != null && List.of(flags).contains("bot");
-        o.dims = new Dims(n(r.getString("source")), n(r.getString("sub1")), n(r.getString("sub2")),
-            n(r.getString("sub3")), n(r.getString("sub4")), n(r.getString("sub5")),
-            bot ? "bot" : UserAgents.deviceClass(r.getString("user_agent")));
+        o.dims = dims(r.getString("source"), r.getString("sub1"), r.getString("sub2"), r.getString("sub3"),
+            r.getString("sub4"), r.getString("sub5"), r.getString("user_agent"),
+            flags != null && List.of(flags).contains("bot"));
       }
       origins.forEach(o -> {
         if (o.dims == null) {
@@ -268,41 +323,13 @@ public final class RollupBatch {
     });
   }
 
-  private Future<Void> cells(SqlConnection tx, List<Entry> commissions) {
-    int n = commissions.size();
-    Long[] ids = new Long[n];
-    Long[] progs = new Long[n];
-    OffsetDateTime[] buckets = new OffsetDateTime[n];
-    Long[] campaigns = new Long[n];
-    Long[] affiliates = new Long[n];
-    Long[] links = new Long[n];
-    String[][] texts = new String[8][n];
-    for (int i = 0; i < n; i++) {
-      Entry e = commissions.get(i);
-      Origin o = e.origin;
-      ids[i] = e.commissionId;
-      progs[i] = o.programId;
-      buckets[i] = utc(StatsQuery.bucketOf(o.at));
-      campaigns[i] = o.campaignId;
-      affiliates[i] = o.affiliateId;
-      links[i] = o.linkId;
-      Dims d = o.dims;
-      String[] t = {d.source(), d.sub1(), d.sub2(), d.sub3(), d.sub4(), d.sub5(), d.device(), e.currency};
-      for (int j = 0; j < 8; j++) {
-        texts[j][i] = t[j];
-      }
-    }
-    Tuple args = Tuple.tuple().addValue(ids).addValue(progs).addValue(buckets).addValue(campaigns)
-        .addValue(affiliates).addValue(links);
-    for (String[] t : texts) {
-      args.addValue(t);
-    }
-    return tx.preparedQuery(CELLS).execute(args).mapEmpty();
-  }
-
-  /** Resolves what waits, then upserts every touched row in one statement. */
+  /**
+   * Resolves what waits, then upserts every touched row, with the cells of new commissions, in one
+   * statement. After the commit, the batch's new clicks are remembered in {@link ClickDims}.
+   */
   public Future<Void> write(SqlConnection tx) {
     return resolve(tx).compose(v -> {
+      remember(tx);
       if (sums.isEmpty()) {
         return Future.succeededFuture();
       }
@@ -346,8 +373,28 @@ public final class RollupBatch {
         args.addValue(m);
       }
       sums.clear();
-      return tx.preparedQuery(UPSERT).execute(args).mapEmpty();
+      String sql = UPSERT;
+      if (!cells.isEmpty()) {
+        cells.drainInto(args);
+        sql = CELLS_AND_UPSERT;
+      }
+      return tx.preparedQuery(sql).execute(args).mapEmpty();
     });
+  }
+
+  /** The batch's new clicks join {@link ClickDims} once its transaction commits (at once without one). */
+  private void remember(SqlConnection tx) {
+    if (fresh.isEmpty()) {
+      return;
+    }
+    Map<ClickDims.Id, ClickDims.Click> written = new HashMap<>(fresh);
+    fresh.clear();
+    Transaction t = tx.transaction();
+    if (t == null) {
+      clicks.putAll(written);
+    } else {
+      t.completion().onSuccess(v -> clicks.putAll(written));
+    }
   }
 
   private long[] sum(Key key) {
@@ -378,11 +425,17 @@ public final class RollupBatch {
                      device, currency) DO UPDATE SET %s""".formatted(cols, arrays, sets);
   }
 
+  private static Dims dims(String source, String sub1, String sub2, String sub3, String sub4, String sub5,
+      String userAgent, boolean bot) {
+    return new Dims(n(source), n(sub1), n(sub2), n(sub3), n(sub4), n(sub5),
+        bot ? "bot" : UserAgents.deviceClass(userAgent));
+  }
+
   private static String n(String s) {
     return s == null ? "" : s;
   }
 
-  private static OffsetDateTime utc(Instant at) {
+  static OffsetDateTime utc(Instant at) {
     return at.atOffset(ZoneOffset.UTC);
   }
 }

@@ -32,7 +32,19 @@ public final class RollupBenchmark {
   private static final int ROUNDS = Integer.getInteger("rounds", 4);
   private static final int BATCH = 500;
 
+  /** Exits when done: the engine's and Vert.x's threads would keep the JVM alive. */
   public static void main(String[] args) {
+    int status = 0;
+    try {
+      run();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  private static void run() {
     try (TestEngine engine = TestEngine.start(RollupBenchmark.class, Map.of("roles", "api"));
          Facts facts = new Facts(engine)) {
       Fixtures f = new Fixtures(engine, "EUR", "Asia/Kolkata");
