@@ -100,6 +100,31 @@ class ClickDimsTest {
     assertEquals(0L, column("commission_pending_minor").get("same/r/desktop"));
   }
 
+  /** The triggers (one shared upsert since V23_1): a status change and a reversal entry stay in the cell. */
+  @Test
+  void laterStatusChangesAndReversalsCountInTheCommissionsCell() {
+    Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(300);
+    String click = facts.clickId(link, at);
+    TestEngine.await(writer().apply(List.of(click(click, at, "moved", "m", DESKTOP),
+        sale("t-moved", click, at.plusSeconds(5), 8_000))));
+    long amount = facts.scalar("SELECT m.amount_minor FROM commissions m JOIN conversions v ON v.id = m.conversion_id "
+        + "WHERE m.program_id = $1 AND v.transaction_id = 't-moved'", f.programId);
+    assertEquals(Map.of("pending", amount, "due", 0L), statuses());
+    facts.sql("UPDATE commissions m SET status = 'due' FROM conversions v WHERE v.id = m.conversion_id "
+        + "AND m.program_id = $1 AND v.transaction_id = 't-moved'", f.programId);
+    assertEquals(Map.of("pending", 0L, "due", amount), statuses());
+    facts.sql("""
+        INSERT INTO commissions (program_id, source_key, kind, affiliate_id, campaign_id, amount_minor, currency,
+                                 status, due_at, reverses_id)
+        SELECT m.program_id, 'clawback:test:' || m.id, 'clawback', m.affiliate_id, m.campaign_id, -m.amount_minor,
+               m.currency, 'due', now(), m.id
+          FROM commissions m JOIN conversions v ON v.id = m.conversion_id
+         WHERE m.program_id = $1 AND v.transaction_id = 't-moved'""", f.programId);
+    assertEquals(Map.of("pending", 0L, "due", 0L), statuses());
+    assertEquals(2, facts.scalar("SELECT count(*) FROM stats_commission_cells WHERE program_id = $1 "
+        + "AND source = 'moved' AND sub1 = 'm' AND device = 'desktop'", f.programId));
+  }
+
   @Test
   void onlyACommittedBatchsClicksAreRemembered() {
     ClickDims dims = new ClickDims(2);
@@ -154,6 +179,14 @@ class ClickDimsTest {
   private static Map<String, Long> cells() {
     return byCell("SELECT source || '/' || sub1 || '/' || device, count(*) FROM stats_commission_cells s "
         + "JOIN commissions m ON m.id = s.commission_id AND m.reverses_id IS NULL WHERE s.program_id = $1 GROUP BY 1");
+  }
+
+  /** The pending and due commission amounts of the cell moved/m/desktop. */
+  private static Map<String, Long> statuses() {
+    Row r = facts.sql("SELECT sum(commission_pending_minor)::bigint, sum(commission_due_minor)::bigint "
+        + "FROM stats_rollups WHERE program_id = $1 AND source = 'moved' AND sub1 = 'm' AND device = 'desktop' "
+        + "AND currency <> ''", f.programId).get(0);
+    return Map.of("pending", r.getLong(0), "due", r.getLong(1));
   }
 
   private static Map<String, Long> byCell(String sql) {
