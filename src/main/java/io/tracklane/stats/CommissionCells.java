@@ -1,9 +1,7 @@
 package io.tracklane.stats;
 
-import io.tracklane.stats.RollupBatch.Dims;
 import io.tracklane.stats.RollupBatch.Origin;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,32 +45,15 @@ final class CommissionCells {
   Tuple drainInto(Tuple args) {
     int n = waiting.size();
     Long[] ids = new Long[n];
-    Long[] progs = new Long[n];
-    OffsetDateTime[] buckets = new OffsetDateTime[n];
-    Long[] campaigns = new Long[n];
-    Long[] affiliates = new Long[n];
-    Long[] links = new Long[n];
-    String[][] texts = new String[8][n];
+    CellArrays cells = new CellArrays(n);
     for (int i = 0; i < n; i++) {
       Cell c = waiting.get(i);
       Origin o = c.origin();
       ids[i] = c.commissionId();
-      progs[i] = o.programId;
-      buckets[i] = RollupBatch.utc(StatsQuery.bucketOf(o.at));
-      campaigns[i] = o.campaignId;
-      affiliates[i] = o.affiliateId;
-      links[i] = o.linkId;
-      Dims d = o.dims;
-      String[] t = {d.source(), d.sub1(), d.sub2(), d.sub3(), d.sub4(), d.sub5(), d.device(), c.currency()};
-      for (int j = 0; j < 8; j++) {
-        texts[j][i] = t[j];
-      }
-    }
-    args.addValue(ids).addValue(progs).addValue(buckets).addValue(campaigns).addValue(affiliates).addValue(links);
-    for (String[] t : texts) {
-      args.addValue(t);
+      cells.set(i, o.programId, StatsQuery.bucketOf(o.at), o.campaignId, o.affiliateId, o.linkId, o.dims,
+          c.currency());
     }
     waiting.clear();
-    return args;
+    return cells.addTo(args.addValue(ids));
   }
 }

@@ -3,7 +3,6 @@ package io.tracklane.stats;
 import io.tracklane.domain.Money;
 import io.tracklane.domain.UserAgents;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
@@ -57,11 +56,6 @@ public final class RollupBatch {
 
   private static final int UPSERT_PARAMS = 13 + MEASURES;
   private static final String UPSERT = upsert();
-  private static final String CLICK_DIMS = """
-      SELECT k.i, c.source, c.sub1, c.sub2, c.sub3, c.sub4, c.sub5, c.user_agent, c.flags
-        FROM unnest($1::text[], $2::timestamptz[], $3::bigint[]) WITH ORDINALITY AS k(id, at, prog, i)
-        JOIN clicks c ON c.click_id = k.id AND c.program_id = k.prog
-         AND (k.at IS NULL OR (c.created_at >= k.at AND c.created_at < k.at + interval '1 second'))""";
   private static final String CELLS = CommissionCells.insert(1);
   /** The cells insert, then the upsert: one statement, run in that order. */
   private static final String CELLS_AND_UPSERT = "WITH cells AS (" + CommissionCells.insert(UPSERT_PARAMS + 1)
@@ -93,6 +87,13 @@ public final class RollupBatch {
 
   record Dims(String source, String sub1, String sub2, String sub3, String sub4, String sub5, String device) {
     static final Dims NONE = new Dims("", "", "", "", "", "", "");
+
+    /** A click's dimensions: absent ones as '', the device from the user agent, or "bot". */
+    static Dims of(String source, String sub1, String sub2, String sub3, String sub4, String sub5, String userAgent,
+        boolean bot) {
+      return new Dims(n(source), n(sub1), n(sub2), n(sub3), n(sub4), n(sub5),
+          bot ? "bot" : UserAgents.deviceClass(userAgent));
+    }
   }
 
   record Key(long programId, Instant bucket, long campaignId, long affiliateId, long linkId, Dims dims,
@@ -166,7 +167,7 @@ public final class RollupBatch {
     }
     boolean bot = flags.contains("bot");
     boolean duplicate = flags.contains("duplicate");
-    Dims dims = dims(source, sub1, sub2, sub3, sub4, sub5, userAgent, bot);
+    Dims dims = Dims.of(source, sub1, sub2, sub3, sub4, sub5, userAgent, bot);
     long[] s = sum(new Key(programId, StatsQuery.bucketOf(at), campaignId, affiliateId, linkId, dims, ""));
     s[CLICKS]++;
     if (!duplicate) {
@@ -258,7 +259,7 @@ public final class RollupBatch {
         }
       }
     }
-    Future<Void> looked = unresolved.isEmpty() ? Future.succeededFuture() : lookup(tx, unresolved);
+    Future<Void> looked = unresolved.isEmpty() ? Future.succeededFuture() : ClickDims.lookup(tx, unresolved);
     return looked.map(v -> {
       for (Entry e : entries) {
         sum(key(e.origin, e.origin.dims, e.currency))[e.measure] += e.amount;
@@ -296,33 +297,6 @@ public final class RollupBatch {
     return c == null || !c.issuedIn(o.click.issuedAt()) ? null : c.dims();
   }
 
-  private Future<Void> lookup(SqlConnection tx, List<Origin> origins) {
-    String[] ids = new String[origins.size()];
-    OffsetDateTime[] ats = new OffsetDateTime[origins.size()];
-    Long[] progs = new Long[origins.size()];
-    for (int i = 0; i < ids.length; i++) {
-      Origin o = origins.get(i);
-      ids[i] = o.click.clickId();
-      ats[i] = o.click.issuedAt() == null ? null : utc(o.click.issuedAt());
-      progs[i] = o.programId;
-    }
-    return tx.preparedQuery(CLICK_DIMS).execute(Tuple.of(ids, ats, progs)).map(rows -> {
-      for (Row r : rows) {
-        Origin o = origins.get((int) (r.getLong("i") - 1));
-        String[] flags = r.getArrayOfStrings("flags");
-        o.dims = dims(r.getString("source"), r.getString("sub1"), r.getString("sub2"), r.getString("sub3"),
-            r.getString("sub4"), r.getString("sub5"), r.getString("user_agent"),
-            flags != null && List.of(flags).contains("bot"));
-      }
-      origins.forEach(o -> {
-        if (o.dims == null) {
-          o.dims = Dims.NONE;
-        }
-      });
-      return null;
-    });
-  }
-
   /**
    * Resolves what waits, then upserts every touched row, with the cells of new commissions, in one
    * statement. After the commit, the batch's new clicks are remembered in {@link ClickDims}.
@@ -334,12 +308,7 @@ public final class RollupBatch {
         return Future.succeededFuture();
       }
       int n = sums.size();
-      Long[] progs = new Long[n];
-      OffsetDateTime[] buckets = new OffsetDateTime[n];
-      Long[] campaigns = new Long[n];
-      Long[] affiliates = new Long[n];
-      Long[] links = new Long[n];
-      String[][] texts = new String[8][n];
+      CellArrays rows = new CellArrays(n);
       Long[][] measures = new Long[MEASURES][n];
       // In one order for every transaction, so two ledger instances touching the same rows queue
       // behind each other instead of deadlocking.
@@ -348,27 +317,14 @@ public final class RollupBatch {
       int i = 0;
       for (Map.Entry<Key, long[]> e : sorted) {
         Key k = e.getKey();
-        progs[i] = k.programId();
-        buckets[i] = utc(k.bucket());
-        campaigns[i] = k.campaignId();
-        affiliates[i] = k.affiliateId();
-        links[i] = k.linkId();
-        Dims d = k.dims();
-        String[] t = {d.source(), d.sub1(), d.sub2(), d.sub3(), d.sub4(), d.sub5(), d.device(), k.currency()};
-        for (int j = 0; j < 8; j++) {
-          texts[j][i] = t[j];
-        }
+        rows.set(i, k.programId(), k.bucket(), k.campaignId(), k.affiliateId(), k.linkId(), k.dims(), k.currency());
         for (int m = 0; m < MEASURES; m++) {
           measures[m][i] = e.getValue()[m];
         }
         programs.add(k.programId());
         i++;
       }
-      Tuple args = Tuple.tuple().addValue(progs).addValue(buckets).addValue(campaigns).addValue(affiliates)
-          .addValue(links);
-      for (String[] t : texts) {
-        args.addValue(t);
-      }
+      Tuple args = rows.addTo(Tuple.tuple());
       for (Long[] m : measures) {
         args.addValue(m);
       }
@@ -423,12 +379,6 @@ public final class RollupBatch {
                              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]%s)
         ON CONFLICT (program_id, bucket, campaign_id, affiliate_id, link_id, source, sub1, sub2, sub3, sub4, sub5,
                      device, currency) DO UPDATE SET %s""".formatted(cols, arrays, sets);
-  }
-
-  private static Dims dims(String source, String sub1, String sub2, String sub3, String sub4, String sub5,
-      String userAgent, boolean bot) {
-    return new Dims(n(source), n(sub1), n(sub2), n(sub3), n(sub4), n(sub5),
-        bot ? "bot" : UserAgents.deviceClass(userAgent));
   }
 
   private static String n(String s) {
