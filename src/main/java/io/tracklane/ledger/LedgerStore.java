@@ -28,19 +28,6 @@ import java.util.Optional;
 
 /** The ledger's writes, each idempotent by a natural key: a conflict means already done. */
 final class LedgerStore {
-  private static final String INSERT_CONVERSION = """
-      INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
-                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
-                               refund_key, refund_id, trust)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-      ON CONFLICT (program_id, transaction_id, kind, refund_key) DO UPDATE
-        SET event_id = EXCLUDED.event_id, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
-            click_id = EXCLUDED.click_id, coupon = EXCLUDED.coupon, affiliate_id = EXCLUDED.affiliate_id,
-            campaign_id = EXCLUDED.campaign_id, link_id = EXCLUDED.link_id, status = EXCLUDED.status,
-            reject_reason = EXCLUDED.reject_reason, customer_id = EXCLUDED.customer_id, refund_id = EXCLUDED.refund_id,
-            trust = EXCLUDED.trust
-        WHERE conversions.status = 'rejected'
-      RETURNING id, xmax = 0 AS inserted""";
   private static final String PROGRAM_CURRENCY = "SELECT currency FROM programs WHERE id = $1";
   private static final String INSERT_REJECTED = """
       INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload, occurred_at)
@@ -131,26 +118,11 @@ final class LedgerStore {
    * it, its rejection is resolved.
    */
   Future<Long> insertConversion(SqlConnection tx, ConversionRow c) {
-    return writeConversion(tx, c).map(WrittenConversion::id);
+    return SetWrites.writeConversions(tx, List.of(c)).map(written -> written.get(0).id());
   }
 
   /** A written conversion row: its id (null if none was written) and whether a rejected row became credited. */
   record WrittenConversion(Long id, boolean recredited) {
-  }
-
-  /** Like {@link #insertConversion}, telling a rejected conversion now credited (a status change) from a new one. */
-  Future<WrittenConversion> writeConversion(SqlConnection tx, ConversionRow c) {
-    Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
-        .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
-        .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
-        .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
-        .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId()).addValue(c.trust().wire());
-    boolean credited = "credited".equals(c.status());
-    return tx.preparedQuery(INSERT_CONVERSION).execute(args).compose(rows -> {
-      boolean recredited = credited && rows.size() > 0 && !rows.iterator().next().getBoolean("inserted");
-      return resolveRetried(tx, rows, c.programId(), c.eventId(), credited)
-          .map(id -> new WrittenConversion(id, recredited));
-    });
   }
 
   /**

@@ -291,7 +291,7 @@ public final class LedgerWriter {
           rows.add(conversion(s.event(), s.credit(), s.customer(), "credited", null, s.sale(), ""));
         }
       }
-      return sets.writeConversions(tx, rows).compose(written -> {
+      return SetWrites.writeConversions(tx, rows).compose(written -> {
         for (int i = 0; i < written.size(); i++) {
           if (written.get(i).id() != null) {
             credit(credited.get(i), written.get(i), batch);

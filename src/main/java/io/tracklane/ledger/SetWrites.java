@@ -74,8 +74,9 @@ final class SetWrites {
         ON CONFLICT DO NOTHING RETURNING program_id, event_id)
       SELECT u.ord FROM u JOIN ins ON ins.program_id = u.program_id AND ins.event_id = u.event_id""";
   /**
-   * {@link LedgerStore#writeConversion}'s statement for many rows in one statement (no identity twice in the input): the
-   * ordinal of each row written, its id and whether it was inserted (else a rejected row rewritten).
+   * A conversion insert (ON CONFLICT re-writing only a rejected row) for many rows in one statement
+   * (no identity twice in the input): the ordinal of each row written, its id and whether it was
+   * inserted (else a rejected row rewritten).
    */
   private static final String INSERT_CONVERSIONS = """
       WITH u AS (
@@ -124,17 +125,12 @@ final class SetWrites {
     }
     List<Integer> firsts = firsts(clicks, e -> e.data().getString("click_id") + "@" + e.time().truncatedTo(MICROS));
     List<CloudEvent> rows = pick(clicks, firsts);
-    Tuple args = Tuple.tuple().addValue(texts(rows, e -> e.data().getString("click_id")))
-        .addValue(times(rows, CloudEvent::time)).addValue(longs(rows, CloudEvent::programId))
-        .addValue(longs(rows, e -> e.data().getLong("link_id")))
-        .addValue(longs(rows, e -> e.data().getLong("campaign_id")))
-        .addValue(longs(rows, e -> e.data().getLong("affiliate_id")))
-        .addValue(texts(rows, e -> e.data().getString("sub1"))).addValue(texts(rows, e -> e.data().getString("sub2")))
-        .addValue(texts(rows, e -> e.data().getString("sub3"))).addValue(texts(rows, e -> e.data().getString("sub4")))
-        .addValue(texts(rows, e -> e.data().getString("sub5")))
-        .addValue(texts(rows, e -> e.data().getString("source"))).addValue(texts(rows, e -> e.data().getString("ip")))
-        .addValue(texts(rows, e -> e.data().getString("user_agent")))
-        .addValue(texts(rows, e -> e.data().getString("referer")))
+    Tuple args = Tuple.tuple().addValue(strings(rows, "click_id")).addValue(times(rows, CloudEvent::time))
+        .addValue(longs(rows, CloudEvent::programId)).addValue(numbers(rows, "link_id"))
+        .addValue(numbers(rows, "campaign_id")).addValue(numbers(rows, "affiliate_id"))
+        .addValue(strings(rows, "sub1")).addValue(strings(rows, "sub2")).addValue(strings(rows, "sub3"))
+        .addValue(strings(rows, "sub4")).addValue(strings(rows, "sub5")).addValue(strings(rows, "source"))
+        .addValue(strings(rows, "ip")).addValue(strings(rows, "user_agent")).addValue(strings(rows, "referer"))
         .addValue(rows.stream().map(e -> e.data().getBoolean("creditable", true)).toArray(Boolean[]::new))
         .addValue(texts(rows, e -> new JsonArray(e.data().getJsonArray("flags", new JsonArray()).stream()
             .map(String::valueOf).toList()).encode()));
@@ -158,9 +154,8 @@ final class SetWrites {
     }
     List<Integer> firsts = firsts(impressions, e -> e.programId() + ":" + e.id());
     List<CloudEvent> rows = pick(impressions, firsts);
-    Tuple args = Tuple.of(longs(rows, CloudEvent::programId), texts(rows, CloudEvent::id),
-        longs(rows, e -> e.data().getLong("link_id")), longs(rows, e -> e.data().getLong("campaign_id")),
-        longs(rows, e -> e.data().getLong("affiliate_id")), times(rows, CloudEvent::time));
+    Tuple args = Tuple.of(longs(rows, CloudEvent::programId), texts(rows, CloudEvent::id), numbers(rows, "link_id"),
+        numbers(rows, "campaign_id"), numbers(rows, "affiliate_id"), times(rows, CloudEvent::time));
     return tx.preparedQuery(INSERT_IMPRESSIONS).execute(args).map(inserted -> {
       inserted.forEach(r -> isNew[firsts.get(r.getInteger("ord") - 1)] = true);
       return isNew;
@@ -172,15 +167,11 @@ final class SetWrites {
     if (clicks.isEmpty()) {
       return Future.succeededFuture();
     }
-    Tuple args = Tuple.tuple().addValue(texts(clicks, e -> e.data().getString("click_id")))
-        .addValue(times(clicks, CloudEvent::time)).addValue(longs(clicks, e -> e.data().getLong("link_id")))
-        .addValue(texts(clicks, e -> e.data().getString("ip")))
-        .addValue(texts(clicks, e -> e.data().getString("user_agent")))
-        .addValue(texts(clicks, e -> e.data().getString("referer")))
-        .addValue(texts(clicks, e -> e.data().getString("sub1"))).addValue(texts(clicks, e -> e.data().getString("sub2")))
-        .addValue(texts(clicks, e -> e.data().getString("sub3"))).addValue(texts(clicks, e -> e.data().getString("sub4")))
-        .addValue(texts(clicks, e -> e.data().getString("sub5")))
-        .addValue(texts(clicks, e -> e.data().getString("source")));
+    Tuple args = Tuple.tuple().addValue(strings(clicks, "click_id")).addValue(times(clicks, CloudEvent::time))
+        .addValue(numbers(clicks, "link_id")).addValue(strings(clicks, "ip"))
+        .addValue(strings(clicks, "user_agent")).addValue(strings(clicks, "referer"))
+        .addValue(strings(clicks, "sub1")).addValue(strings(clicks, "sub2")).addValue(strings(clicks, "sub3"))
+        .addValue(strings(clicks, "sub4")).addValue(strings(clicks, "sub5")).addValue(strings(clicks, "source"));
     return tx.preparedQuery(OTHER_CLICKS).execute(args).map(others -> {
       for (Row r : others) {
         JsonObject d = clicks.get(r.getInteger("ord") - 1).data();
@@ -193,11 +184,14 @@ final class SetWrites {
   }
 
   /**
-   * {@link LedgerStore#writeConversion} for many rows with one statement (and one more resolving the rejections
-   * of rejected rows now credited), in input order. Of rows with one identity (program, transaction,
-   * kind, refund key) only the first is written; the later ones are as if already recorded.
+   * Writes conversions, many rows with one statement (and one more resolving the rejections of
+   * rejected rows now credited), in input order: each one's id, or null when it was recorded before.
+   * A conversion recorded rejected is rewritten by a later attempt (a resend or a retry), which
+   * counts as written; if that attempt credits it, its rejection is resolved. Of rows with one
+   * identity (program, transaction, kind, refund key) only the first is written; the later ones are
+   * as if already recorded.
    */
-  Future<List<WrittenConversion>> writeConversions(SqlConnection tx, List<ConversionRow> rows) {
+  static Future<List<WrittenConversion>> writeConversions(SqlConnection tx, List<ConversionRow> rows) {
     List<WrittenConversion> written = new ArrayList<>(Collections.nCopies(rows.size(), new WrittenConversion(null,
         false)));
     if (rows.isEmpty()) {
@@ -245,6 +239,14 @@ final class SetWrites {
 
   private static <T> List<T> pick(List<T> items, List<Integer> indexes) {
     return indexes.size() == items.size() ? items : indexes.stream().map(items::get).toList();
+  }
+
+  private static String[] strings(List<CloudEvent> facts, String field) {
+    return texts(facts, e -> e.data().getString(field));
+  }
+
+  private static Long[] numbers(List<CloudEvent> facts, String field) {
+    return longs(facts, e -> e.data().getLong(field));
   }
 
   private static <T> String[] texts(List<T> rows, Function<T, String> column) {
