@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cached stats answers under load (issue 8), one run on one machine (see docs/benchmarks.md):
 #   GET /api/v1/analytics (owner) and GET /api/v1/affiliate/dashboard_summary (affiliate keys), each
-#   over 10 cache keys, at a fixed rate (default 1000 req/s, open loop, load-tests/StatsLoad.java),
+#   over 10 cache keys, at a fixed rate (default 1000 req/s, open loop, load-tests/FixedRate.java),
 #   p99 printed; then FLUSHALL on the benchmark's own Redis, the first answer of each key timed, and
 #   the same fixed-rate run again once warm.
 #
@@ -106,16 +106,16 @@ for _ in $(seq 1 20); do
 done
 sleep 2
 
-load() { java -cp "$JAR" load-tests/StatsLoad.java "$@" | grep -E '^(FIXED|FIRST)'; }
+load() { java -cp "$JAR" load-tests/FixedRate.java "$@" | grep -E '^(FIXED|FIRST)'; }
 RESULTS="$LOGS/stats-results-$RUN.txt"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 {
   for target in analytics dashboard; do
     file="$LOGS/stats-$target.txt"
-    echo "$target warm:          $(load rate "$file" "$RATE" "$DURATION" "$CONNECTIONS" "$WARMUP")"
+    echo "$target warm:          $(load "@$file" "$RATE" "$DURATION" "$CONNECTIONS" "$WARMUP")"
     redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
-    echo "$target after FLUSHALL: $(load first "$file")"
-    echo "$target warm again:    $(load rate "$file" "$RATE" "$DURATION" "$CONNECTIONS" "$WARMUP")"
+    echo "$target after FLUSHALL: $(load first "@$file")"
+    echo "$target warm again:    $(load "@$file" "$RATE" "$DURATION" "$CONNECTIONS" "$WARMUP")"
   done
 } | tee "$RESULTS"
 echo "cache outcomes: $(curl -s "http://127.0.0.1:$OPS_PORT/metrics" | grep '^tracklane_stats_cache_requests_total' | tr '\n' ' ')"
