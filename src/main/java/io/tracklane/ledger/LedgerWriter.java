@@ -272,16 +272,18 @@ public final class LedgerWriter {
 
   /**
    * Sales of distinct lanes (at most one per customer): each attributed (lookups memoised in the
-   * batch), their credited conversions written with one statement, then credited in memory in
-   * order; the rejected ones recorded after, one statement each.
+   * batch, the bot flags of their clicks read together), their credited conversions written with one
+   * statement, then credited in memory in order; the rejected ones recorded after, one statement each.
    */
   private Future<Void> sales(SqlConnection tx, List<CloudEvent> sales, Batch batch) {
     if (sales.isEmpty()) {
       return Future.succeededFuture();
     }
     List<Future<SaleDecision>> deciding = new ArrayList<>(sales.size());
-    sales.forEach(event -> deciding.add(decide(tx, event, batch)));
-    return Future.join(deciding).compose(v -> {
+    return attributor.readBotFlags(tx, batch, sales).compose(read -> {
+      sales.forEach(event -> deciding.add(decide(tx, event, batch)));
+      return Future.join(deciding);
+    }).compose(v -> {
       List<SaleDecision> credited = new ArrayList<>();
       List<ConversionRow> rows = new ArrayList<>();
       for (Future<SaleDecision> f : deciding) {

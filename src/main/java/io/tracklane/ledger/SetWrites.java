@@ -4,6 +4,7 @@ import static io.tracklane.ledger.LedgerStore.utc;
 import static java.time.temporal.ChronoUnit.MICROS;
 
 import io.micrometer.core.instrument.Counter;
+import io.tracklane.domain.ClickId;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
 import io.tracklane.ledger.LedgerStore.WrittenConversion;
@@ -25,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ledger's set-based writes: a batch's clicks, impressions or conversions in one statement
- * each (columns as arrays, {@code unnest ... WITH ORDINALITY}), idempotent by the same natural keys
+ * The ledger's set-based writes (and one read): a batch's clicks, impressions or conversions in one
+ * statement each (columns as arrays, {@code unnest ... WITH ORDINALITY}), idempotent by the same natural keys
  * as {@link LedgerStore}'s, each telling by input ordinal which rows were new.
  */
 final class SetWrites {
@@ -104,6 +105,14 @@ final class SetWrites {
       SELECT u.ord, ins.id, ins.inserted FROM u
         JOIN ins ON ins.program_id = u.program_id AND ins.transaction_id = u.transaction_id AND ins.kind = u.kind
                 AND ins.refund_key = u.refund_key""";
+
+  /** Whether the edge flagged each click bot, found like {@link LedgerStore#botClick} finds one. */
+  private static final String BOT_CLICKS = """
+      SELECT u.ord, bool_or('bot' = ANY(c.flags)) AS bot
+        FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) WITH ORDINALITY AS u(click_id, at, program_id, ord)
+        JOIN clicks c ON c.click_id = u.click_id AND c.created_at >= u.at AND c.created_at < u.at + interval '1 second'
+                     AND c.program_id = u.program_id
+       GROUP BY u.ord""";
 
   private final Counter clickIdCollisions;
 
@@ -222,6 +231,23 @@ final class SetWrites {
       }
       return resolve.isEmpty() ? Future.succeededFuture(written)
           : tx.preparedQuery(LedgerStore.RESOLVE).executeBatch(resolve).map(written);
+    });
+  }
+
+  /**
+   * Whether the edge flagged each click {@code bot} (false when it is not stored), read with one
+   * statement; {@code programIds} pairs with {@code clicks}.
+   */
+  static Future<boolean[]> botClicks(SqlConnection tx, List<Long> programIds, List<ClickId> clicks) {
+    boolean[] bot = new boolean[clicks.size()];
+    if (clicks.isEmpty()) {
+      return Future.succeededFuture(bot);
+    }
+    Tuple args = Tuple.of(texts(clicks, ClickId::value), times(clicks, ClickId::issuedAt),
+        programIds.toArray(Long[]::new));
+    return tx.preparedQuery(BOT_CLICKS).execute(args).map(rows -> {
+      rows.forEach(r -> bot[r.getInteger("ord") - 1] = r.getBoolean("bot"));
+      return bot;
     });
   }
 

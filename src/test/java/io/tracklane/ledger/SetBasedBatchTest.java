@@ -78,7 +78,7 @@ class SetBasedBatchTest {
     assertEquals(oneByOne.customers(), together.customers(), "customers");
     assertEquals(oneByOne.rollups(), together.rollups(), "rollups");
     assertEquals(oneByOne.counts(), together.counts(), "clicks, impressions, leads, rejected facts");
-    assertEquals(List.of("dup:credited:500", "t4:credited:4000", "u1-a:credited:1000", "u1-b:credited:2000",
+    assertEquals(List.of("bot:rejected:300", "dup:credited:500", "t4:credited:4000", "u1-a:credited:1000", "u1-b:credited:2000",
         "usd:rejected:900"), together.conversions().stream().map(s -> s.split(":", 4))
         .map(p -> p[0] + ":" + p[1] + ":" + p[2]).toList());
     assertFalse(together.commissions().isEmpty(), "the credited sales earn commissions");
@@ -120,9 +120,12 @@ class SetBasedBatchTest {
     List<CloudEvent> facts(Instant at) {
       String c1 = facts.clickId(linkId, at);
       String c2 = facts.clickId(linkId, at.plusSeconds(1));
+      String bot = facts.clickId(linkId, at.plusSeconds(2));
       long program = fixtures.programId;
       Instant later = at.plusSeconds(60);
-      return List.of(click(c1, at, "192.0.2.1"), click(c2, at.plusSeconds(1), "192.0.2.2"),
+      CloudEvent botClick = click(bot, at.plusSeconds(2), "192.0.2.3");
+      botClick.data().put("flags", new JsonArray().add("bot"));
+      return List.of(click(c1, at, "192.0.2.1"), click(c2, at.plusSeconds(1), "192.0.2.2"), botClick,
           new CloudEvent("imp_" + program + "_1", EventTypes.IMPRESSION_RECORDED, program, at, new JsonObject()
               .put("link_id", linkId).put("campaign_id", Long.parseLong(link.getString("campaign_id")))
               .put("affiliate_id", Long.parseLong(link.getString("affiliate_id")))),
@@ -132,6 +135,7 @@ class SetBasedBatchTest {
           sale(later.plusSeconds(2), "dup", "cust-3", c2, 700, "EUR"),
           sale(later, "t4", null, c2, 4000, "EUR"),
           sale(later, "usd", "cust-4", c1, 900, "USD"),
+          sale(later, "bot", "cust-6", bot, 300, "EUR"),
           Facts.postback(program, later, new JsonObject().put("event", "lead").put("transaction_id", "lead-1")
               .put("click_id", c1).put("customer_id", "cust-5")));
     }
