@@ -84,6 +84,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -217,7 +218,8 @@ public final class Engine {
             new DeploymentOptions().setInstances(config.ledger().instances())));
         StatsVersions dueVersions = new StatsVersions(vertx, redis, config.redis().keyPrefix());
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(),
-            new DueJob(pool, clock, dueVersions::bump),
+            new DueJob(pool, clock, config.ledger().dueJobMs(), ManagementFactory.getRuntimeMXBean().getName(), registry,
+                dueVersions::bump),
             new Payouts(pool, clock))));
         deployments.add(vertx.deployVerticle(new BacklogProbe(admin, pool, registry, config.kafka().consumerGroup(),
             config.kafka().topicFacts(), config.ledger().lagProbeMs())));
