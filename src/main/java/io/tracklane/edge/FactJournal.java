@@ -320,8 +320,10 @@ public final class FactJournal implements AutoCloseable {
         }
         Open full = null;
         synchronized (lock) {
-          if (active != null && (active.bytes >= segmentBytes || rollRequested
-              || now - active.createdMillis >= MAX_SEGMENT_AGE_MS)) {
+          // Asked for by the replay, a close helps only when no fact in the segment waits for
+          // Kafka's answer (else it could not be replayed yet): that one closes by age.
+          if (active != null && (active.bytes >= segmentBytes || now - active.createdMillis >= MAX_SEGMENT_AGE_MS
+              || rollRequested && active.unanswered.get() == 0)) {
             full = detachActive();
           }
         }
