@@ -244,7 +244,7 @@ public final class Engine {
     FactJournal journal = new FactJournal(Path.of(j.dir()), j.quotaBytes(), j.segmentBytes(),
         FactJournal.Fsync.parse(j.fsync()), j.fsyncIntervalMs(), lost::writeFailed);
     return new FactSink(FactSink.producer(config.kafka()), config.kafka().topicFacts(), journal, j.bufferMaxFacts(),
-        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), registry);
+        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), j.writeAhead(), registry);
   }
 
   /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */
