@@ -10,10 +10,14 @@
 #   5. the ledger: drain of 20,000 sales vs a plain batched insert (ledger/LedgerBenchmark);
 #   6. end to end, everything co-located (edge, API, ledger, broker, PostgreSQL, Redis): clicks at
 #      25% of the baseline's rate for E2E_DURATION seconds, recorded clicks/s and consumer lag;
-#   7. clicks lost (answered 302 but neither stored nor waiting) and the heap used (-Xmx512m).
+#   7. clicks lost (answered 302 but neither stored nor waiting) and the heap used (-Xmx512m);
+#   8. with REDIRECT_BOTH=yes (default), the redirect again on an edge restarted with the other
+#      edge.journal.write_ahead: the cost of writing each click ahead to the journal.
 #
 #   load-tests/run.sh [--duration S] [--e2e-duration S] [--skip-ledger] [--skip-e2e]
 #   env: DURATION=10 CONNECTIONS=64 THREADS=2 WARMUP=20 E2E_DURATION=300 SALES=20000
+#   WRITE_AHEAD=true            edge.journal.write_ahead of the measured edge
+#   REDIRECT_BOTH=yes           also measure the redirect with write-ahead the other way (row 8)
 #   KAFKA_BOOTSTRAP=host:port   use that broker (default 127.0.0.1:9092, started with
 #                               scripts/kafka.sh when nothing listens there)
 # Needs java 17+, mvn, PostgreSQL and Redis as in config/application.yaml, psql; installs wrk if missing.
@@ -28,6 +32,8 @@ THREADS="${THREADS:-2}"
 WARMUP="${WARMUP:-20}"
 E2E_DURATION="${E2E_DURATION:-300}"
 SALES="${SALES:-20000}"
+WRITE_AHEAD="${WRITE_AHEAD:-true}"
+REDIRECT_BOTH="${REDIRECT_BOTH:-yes}"
 SKIP_LEDGER=no
 SKIP_E2E=no
 while [[ $# -gt 0 ]]; do
@@ -97,15 +103,19 @@ java -Xmx256m -cp "$JAR" load-tests/Baseline302.java "$BASE_PORT" 2 >"$LOGS/base
 PIDS+=($!)
 
 # The edge role alone: the ledger would compete for the same two cores with what is measured.
-env TRACKLANE_ROLES=edge TRACKLANE_HTTP_HOST=127.0.0.1 TRACKLANE_HTTP_EDGE_PORT="$EDGE_PORT" \
-  TRACKLANE_HTTP_OPS_PORT="$OPS_PORT" TRACKLANE_HTTP_PUBLIC_EDGE_URL="http://127.0.0.1:$EDGE_PORT" \
-  TRACKLANE_POSTGRES_SCHEMA=tracklane_bench TRACKLANE_REDIS_KEY_PREFIX="bench:" \
-  TRACKLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" TRACKLANE_KAFKA_TOPIC_FACTS=bench.facts \
-  TRACKLANE_KAFKA_TOPIC_CHANGES=bench.changes TRACKLANE_KAFKA_TOPIC_DEAD_LETTER=bench.dead-letter \
-  TRACKLANE_EDGE_JOURNAL_DIR="$LOGS/journal" \
-  java -Xmx512m -jar "$JAR" demo >"$LOGS/tracklane.log" 2>&1 &
-EDGE_PID=$!
-PIDS+=($EDGE_PID)
+# $1: edge.journal.write_ahead, $2: its log file.
+start_edge() {
+  env TRACKLANE_ROLES=edge TRACKLANE_HTTP_HOST=127.0.0.1 TRACKLANE_HTTP_EDGE_PORT="$EDGE_PORT" \
+    TRACKLANE_HTTP_OPS_PORT="$OPS_PORT" TRACKLANE_HTTP_PUBLIC_EDGE_URL="http://127.0.0.1:$EDGE_PORT" \
+    TRACKLANE_POSTGRES_SCHEMA=tracklane_bench TRACKLANE_REDIS_KEY_PREFIX="bench:" \
+    TRACKLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" TRACKLANE_KAFKA_TOPIC_FACTS=bench.facts \
+    TRACKLANE_KAFKA_TOPIC_CHANGES=bench.changes TRACKLANE_KAFKA_TOPIC_DEAD_LETTER=bench.dead-letter \
+    TRACKLANE_EDGE_JOURNAL_DIR="$LOGS/journal" TRACKLANE_EDGE_JOURNAL_WRITE_AHEAD="$1" \
+    java -Xmx512m -jar "$JAR" demo >"$2" 2>&1 &
+  EDGE_PID=$!
+  PIDS+=($EDGE_PID)
+}
+start_edge "$WRITE_AHEAD" "$LOGS/tracklane.log"
 
 # Heap in use after the last collection, in MiB (jcmd GC.heap_info; 0 when unknown).
 heap_mib() {
@@ -119,20 +129,24 @@ metric() { # ops port, metric name: its value (0 when absent)
 }
 
 wait_for "127.0.0.1:$BASE_PORT"
-wait_for "127.0.0.1:$EDGE_PORT"
-for _ in $(seq 1 60); do grep -q "postback token" "$LOGS/tracklane.log" && break; sleep 0.5; done
-CODE="$(sed -n 's#.*tracking link .*/r/\([A-Za-z0-9_-]*\).*#\1#p' "$LOGS/tracklane.log" | head -1)"
-TOKEN="$(sed -n 's/.*postback token *\([^ ]*\).*/\1/p' "$LOGS/tracklane.log" | head -1)"
-[[ -n "$CODE" && -n "$TOKEN" ]] || { log "could not read the demo link and token from $LOGS/tracklane.log"; exit 1; }
+# Waits for the edge started with log $1, reads its demo link and token, and waits for a durable 200.
+edge_ready() {
+  wait_for "127.0.0.1:$EDGE_PORT"
+  for _ in $(seq 1 60); do grep -q "postback token" "$1" && break; sleep 0.5; done
+  CODE="$(sed -n 's#.*tracking link .*/r/\([A-Za-z0-9_-]*\).*#\1#p' "$1" | head -1)"
+  TOKEN="$(sed -n 's/.*postback token *\([^ ]*\).*/\1/p' "$1" | head -1)"
+  [[ -n "$CODE" && -n "$TOKEN" ]] || { log "could not read the demo link and token from $1"; exit 1; }
 
-# The facts topic may still be being created by the edge-only process: wait for a durable 200.
-for _ in $(seq 1 60); do
-  status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$EDGE_PORT/postback" \
-    -H "X-Postback-Token: $TOKEN" -d "transaction_id=ready-$RUN&amount=1.00&customer_id=c")"
-  [[ "$status" == 200 ]] && break
-  sleep 1
-done
-[[ "$status" == 200 ]] || { log "the edge does not accept postbacks (last status $status)"; exit 1; }
+  # The facts topic may still be being created by the edge-only process: wait for a durable 200.
+  for _ in $(seq 1 60); do
+    status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$EDGE_PORT/postback" \
+      -H "X-Postback-Token: $TOKEN" -d "transaction_id=ready-$RUN-$CODE&amount=1.00&customer_id=c")"
+    [[ "$status" == 200 ]] && break
+    sleep 1
+  done
+  [[ "$status" == 200 ]] || { log "the edge does not accept postbacks (last status $status)"; exit 1; }
+}
+edge_ready "$LOGS/tracklane.log"
 
 AGENT="User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 BASE_URL="http://127.0.0.1:$BASE_PORT/r/$CODE"
@@ -168,6 +182,17 @@ fi
 FIXED="$("${PIN[@]}" java -cp "$JAR" load-tests/FixedRate.java "$REDIRECT_URL" "$HALF" "$DURATION" "$CONNECTIONS" 10 | grep '^FIXED')"
 note_heap "$EDGE_PID"
 LOST_EDGE="$(metric "$OPS_PORT" tracklane_clicks_lost_total)"
+OTHER_WAL="$([[ "$WRITE_AHEAD" == true ]] && echo false || echo true)"
+if [[ "$REDIRECT_BOTH" == yes ]]; then
+  log "the redirect again, on an edge restarted with edge.journal.write_ahead=$OTHER_WAL"
+  kill "$EDGE_PID"
+  wait "$EDGE_PID" 2>/dev/null || true
+  start_edge "$OTHER_WAL" "$LOGS/tracklane-other.log"
+  edge_ready "$LOGS/tracklane-other.log"
+  measure redirect-other -s load-tests/report.lua -H "$AGENT" "http://127.0.0.1:$EDGE_PORT/r/$CODE" >>"$RESULTS"
+  note_heap "$EDGE_PID"
+  LOST_EDGE=$(( LOST_EDGE + $(metric "$OPS_PORT" tracklane_clicks_lost_total) ))
+fi
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 LEDGER_LINE="skipped"
@@ -248,7 +273,11 @@ echo
 row figure measured target verdict
 row "baseline bare Vert.x 302" "$(get baseline rps) req/s p99 $(get baseline p99_ms) ms" "(the ceiling)" ""
 R=$(pct "$(get redirect rps)" "$BASE_RPS")
-row "redirect GET /r/{code}" "$(get redirect rps) req/s p99 $(get redirect p99_ms) ms, $R%" ">= 70% of baseline" "$(ok "$(ge "$R" 70)")"
+row "redirect GET /r/{code} (write-ahead $WRITE_AHEAD)" "$(get redirect rps) req/s p99 $(get redirect p99_ms) ms, $R%" ">= 70% of baseline" "$(ok "$(ge "$R" 70)")"
+if [[ "$REDIRECT_BOTH" == yes ]]; then
+  RO=$(pct "$(get redirect-other rps)" "$BASE_RPS")
+  row "  the same, write-ahead $OTHER_WAL" "$(get redirect-other rps) req/s p99 $(get redirect-other p99_ms) ms, $RO%" "(the write-ahead's cost)" ""
+fi
 P=$(pct "$(get postback rps)" "$BASE_RPS")
 row "postback POST /postback" "$(get postback rps) req/s p99 $(get postback p99_ms) ms, $P%" ">= 50% of baseline" "$(ok "$(ge "$P" 50)")"
 P99="$(field "$FIXED" p99_ms)"

@@ -8,7 +8,10 @@
 #   - each sale has exactly one commission;
 #   - an API key's rate limit held across both API processes (exactly N of 3N requests passed);
 #   - a key revoked through one API process was refused by the other within a second;
-#   - the due job (ledger.due_job_ms) moved every commission that fell due, once, within a period;
+#   - the due job (ledger.due_job_ms) moved every commission that fell due, once, within a period,
+#     and ran once per period: one claim per period in due_job_runs, made in that period, none
+#     doubled, its moves adding up to the commissions due, each live ledger's count of runs
+#     (tracklane_due_job_runs_total{outcome="ran"}) equal to its claims; which ledger ran how many;
 # and prints a table; exits 1 if any check fails.
 #
 #   load-tests/scale-out.sh             DURATION=60 RATE=150 (redirects/s; a postback every 2nd)
@@ -127,6 +130,7 @@ start() {
     TRACKLANE_HTTP_API_PORT="${p[2]}" TRACKLANE_HTTP_OPS_PORT="${p[3]}" \
     java -Xmx256m -XX:TieredStopAtLevel=1 -jar "$JAR" serve >>"$LOGS/$name.log" 2>&1 </dev/null &
   PID[$name]=$!
+  echo "$name ${PID[$name]}" >>"$LOGS/pids"   # every process ever started, to name the due job's claims
 }
 ready() {  # waits until the process answers /health/ready 200; fails if it died
   local name="$1" ops; ops="$(port_of "$1" 3)"
@@ -320,6 +324,44 @@ SELECT
 SQL
 )"
 
+# The due job's claims: one row per period in which it ran (the primary key (job, period_ms, period)
+# makes a doubled period impossible; counted anyway), each in the period its ran_at falls in, their
+# moves adding up to the commissions due. Each live ledger's own count of runs must equal its claims
+# (scraped before and after the count: a period may be claimed in between).
+ran_metric() {
+  curl -s "http://127.0.0.1:$(port_of "$1" 3)/metrics" \
+    | sed -n 's/^tracklane_due_job_runs_total{outcome="ran"[^}]*} \([0-9]*\).*/\1/p' || true
+}
+CLAIMS_TEXT="no due_job_runs table (a jar without period claims)"; v7=no
+if [[ "$(psql_q -c "SELECT to_regclass('$SCHEMA.due_job_runs') IS NOT NULL")" == t ]]; then
+  declare -A RAN_BEFORE RAN_AFTER
+  for name in ledger1 ledger2; do RAN_BEFORE[$name]="$(ran_metric "$name")"; done
+  read -r CLAIMS CLAIM_DOUBLED CLAIM_ELSEWHERE CLAIM_MOVED CLAIM_SPAN <<<"$(psql_q -F ' ' -c "
+    SELECT count(*), count(*) - count(DISTINCT period),
+           count(*) FILTER (WHERE period <> floor(extract(epoch FROM ran_at) * 1000 / $PERIOD_MS)),
+           coalesce(sum(moved), 0), coalesce(max(period) - min(period) + 1, 0)
+      FROM $SCHEMA.due_job_runs WHERE job = 'due' AND period_ms = $PERIOD_MS")"
+  psql_q -F ' ' -c "SELECT split_part(ran_by, '@', 1), count(*) FROM $SCHEMA.due_job_runs
+                     WHERE job = 'due' AND period_ms = $PERIOD_MS GROUP BY 1" >"$LOGS/claims-by-pid"
+  for name in ledger1 ledger2; do RAN_AFTER[$name]="$(ran_metric "$name")"; done
+  claims_of() { awk -v p="$1" '$1 == p { print $2 }' "$LOGS/claims-by-pid" | grep . || echo 0; }
+  BY=""; COUNTED=ok
+  for name in ledger1 ledger2; do
+    parts=""
+    for pid in $(awk -v n="$name" '$1 == n { print $2 }' "$LOGS/pids"); do parts+="${parts:++}$(claims_of "$pid")"; done
+    [[ "$parts" == *+* ]] && parts+=" (per start)"
+    BY+="${BY:+, }$name $parts"
+    live="$(claims_of "${PID[$name]}")"
+    if [[ -z "${RAN_BEFORE[$name]}" || -z "${RAN_AFTER[$name]}" ]] \
+        || (( live < ${RAN_BEFORE[$name]} || live > ${RAN_AFTER[$name]} )); then
+      COUNTED="no ($name: $live claims, counted ${RAN_BEFORE[$name]:-?}..${RAN_AFTER[$name]:-?} runs)"
+    fi
+  done
+  CLAIMS_TEXT="$CLAIMS claims in $CLAIM_SPAN periods, $CLAIM_DOUBLED doubled, $CLAIM_ELSEWHERE outside their period, moved $CLAIM_MOVED; by $BY; runs counted = claims: $COUNTED"
+  [[ $CLAIMS -gt 0 && $CLAIM_DOUBLED == 0 && $CLAIM_ELSEWHERE == 0 && $CLAIM_MOVED == "$DUE_N" && $COUNTED == ok ]] \
+    && v7=ok
+fi
+
 failed=0
 verdict() { if [[ "$1" == ok ]]; then echo "ok"; else failed=1; echo "FAILED"; fi; }
 [[ $CL_LOST == 0 && $CL_DUP == 0 ]] && v1=ok || v1=no
@@ -337,5 +379,6 @@ printf '%-34s %12s %10s %8s %11s  %s\n' "commissions (one per sale)" "$PB_STORED
 printf '%-34s %s  %s\n' "rate limit $RATE_LIMIT, 2 API processes" "$RL_OK x 200, $RL_429 x 429, $RL_OTHER other of $((3 * RATE_LIMIT))" "$(verdict $v4)"
 printf '%-34s %s  %s\n' "key revoked on api1, api2 refuses" "$RV_TEXT (before: $RV_BEFORE)" "$(verdict $v5)"
 printf '%-34s %s  %s\n' "due job (every $PERIOD_MS ms)" "$DUE_N due, $DUE_LATE pending past 2 periods, $DUE_TWICE moved twice" "$(verdict $v6)"
+printf '%-34s %s  %s\n' "due job runs, one per period" "$CLAIMS_TEXT" "$(verdict $v7)"
 echo "not answered 302/2xx (not counted as acknowledged): clicks $(( $(get clicks_other) + $(get clicks_failed) )), postbacks $(( $(get postbacks_other) + $(get postbacks_failed) )) ($(sed -n 's/^STATUSES //p' "$LOGS/load.out")); stored though unanswered: clicks $((CL_STORED - ACK_CLICKS + CL_LOST - SETUP_CLICKS)) (besides the set-up's $SETUP_CLICKS), sales $((PB_STORED - ACK_SALES + PB_LOST))"
 exit "$failed"

@@ -84,6 +84,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -217,7 +218,8 @@ public final class Engine {
             new DeploymentOptions().setInstances(config.ledger().instances())));
         StatsVersions dueVersions = new StatsVersions(vertx, redis, config.redis().keyPrefix());
         deployments.add(vertx.deployVerticle(new LedgerJobsVerticle(config.ledger(),
-            new DueJob(pool, clock, dueVersions::bump),
+            new DueJob(pool, clock, config.ledger().dueJobMs(), ManagementFactory.getRuntimeMXBean().getName(), registry,
+                dueVersions::bump),
             new Payouts(pool, clock))));
         deployments.add(vertx.deployVerticle(new BacklogProbe(admin, pool, registry, config.kafka().consumerGroup(),
             config.kafka().topicFacts(), config.ledger().lagProbeMs())));
@@ -242,7 +244,7 @@ public final class Engine {
     FactJournal journal = new FactJournal(Path.of(j.dir()), j.quotaBytes(), j.segmentBytes(),
         FactJournal.Fsync.parse(j.fsync()), j.fsyncIntervalMs(), lost::writeFailed);
     return new FactSink(FactSink.producer(config.kafka()), config.kafka().topicFacts(), journal, j.bufferMaxFacts(),
-        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), registry);
+        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), j.writeAhead(), registry);
   }
 
   /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */

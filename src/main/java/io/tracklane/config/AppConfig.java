@@ -80,10 +80,11 @@ public record AppConfig(
   /**
    * The edge's local fact journal (docs/edge.md): where, how much disk it may take, how large its
    * segments grow, when it syncs, above how many bytes the instance reports not-ready, and how many
-   * facts may wait in the Kafka producer before new ones go to the journal.
+   * facts may wait in the Kafka producer before new ones go to the journal; whether every click and
+   * impression is journaled before it is answered (write-ahead) or only when Kafka cannot take it.
    */
   public record JournalConfig(String dir, long quotaBytes, long segmentBytes, long highWaterBytes, String fsync,
-      int fsyncIntervalMs, int bufferMaxFacts) {
+      int fsyncIntervalMs, int bufferMaxFacts, boolean writeAhead) {
   }
 
   /**
@@ -165,7 +166,8 @@ public record AppConfig(
         r.longValue("edge.journal.quota_bytes", 1024, Long.MAX_VALUE / 2),
         r.longValue("edge.journal.segment_bytes", 1024, 1L << 30),
         r.longValue("edge.journal.high_water_bytes", 0, Long.MAX_VALUE / 2), r.nonEmpty("edge.journal.fsync"),
-        r.integer("edge.journal.fsync_interval_ms", 1, 60_000), r.integer("edge.journal.buffer_max_facts", 1, 10_000_000));
+        r.integer("edge.journal.fsync_interval_ms", 1, 60_000), r.integer("edge.journal.buffer_max_facts", 1, 10_000_000),
+        r.bool("edge.journal.write_ahead"));
     if (!List.of("always", "interval", "never").contains(journal.fsync())) {
       r.problem("edge.journal.fsync must be always, interval or never, got '" + journal.fsync() + "'");
     }

@@ -51,6 +51,17 @@ final class ConfigReader {
     }
   }
 
+  boolean bool(String key) {
+    String raw = string(key);
+    if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(raw);
+    }
+    if (values.containsKey(key)) {
+      problems.add(key + " must be true or false, got '" + raw + "'");
+    }
+    return false;
+  }
+
   List<String> list(String key) {
     String raw = string(key);
     if (raw.isEmpty()) {

@@ -8,12 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -31,6 +34,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FactJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FactJournal.class);
+  /**
+   * A segment is closed at this age even when not full, so written-ahead segments whose facts Kafka
+   * acknowledged are deleted soon, and a crash leaves little to send twice.
+   */
+  static final long MAX_SEGMENT_AGE_MS = 1_000;
 
   /** When the writer forces appended frames to disk. */
   public enum Fsync {
@@ -46,8 +54,49 @@ public final class FactJournal implements AutoCloseable {
     }
   }
 
-  /** A closed segment waiting for replay. */
-  record Segment(Path path, long bytes, long records, long createdMillis) {
+  /**
+   * A closed segment waiting for replay: {@code records} of its records are to be sent, those whose
+   * index is set in {@code replay}, or all of them when {@code replay} is null (a segment left by an
+   * earlier run, of which nothing is known acknowledged).
+   */
+  record Segment(Path path, long bytes, long records, long createdMillis, BitSet replay) {
+    /** Whether the record at {@code index} (its place in the segment) is to be sent again. */
+    boolean sends(int index) {
+      return replay == null || replay.get(index);
+    }
+  }
+
+  /**
+   * A fact written ahead ({@link #writeAhead}): where it is, so its acknowledgement can be told to
+   * {@link #acknowledged}.
+   */
+  record Written(Open segment, int index) {
+  }
+
+  /**
+   * A segment as it is written and until it is deleted or queued for replay: its records sent
+   * straight to Kafka and not yet answered, and the indexes of those to replay (queued in the
+   * journal, or failed by Kafka).
+   */
+  static final class Open {
+    final long sequence;
+    final Path path;
+    final FileChannel channel;
+    final long createdMillis;
+    final AtomicInteger unanswered = new AtomicInteger();
+    // Guarded by the journal's lock.
+    final BitSet replay = new BitSet();
+    long bytes;
+    int records;
+    boolean closed;
+    boolean retired;
+
+    Open(long sequence, Path path, FileChannel channel, long createdMillis) {
+      this.sequence = sequence;
+      this.path = path;
+      this.channel = channel;
+      this.createdMillis = createdMillis;
+    }
   }
 
   private final Path dir;
@@ -57,25 +106,26 @@ public final class FactJournal implements AutoCloseable {
   private final long fsyncIntervalMs;
   private final java.util.function.LongConsumer onLost;
   private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
-  private final ConcurrentLinkedDeque<Segment> closed = new ConcurrentLinkedDeque<>();
+  /** Closed segments waiting for replay, by sequence (a written-ahead one may close after a later one). */
+  private final ConcurrentSkipListMap<Long, Segment> closed = new ConcurrentSkipListMap<>();
   /** Bytes reserved: queued frames plus every segment on disk. */
   private final AtomicLong bytes = new AtomicLong();
-  /** Facts appended and not yet replayed. */
+  /** Facts to replay: queued, or in a segment as not sent or failed by Kafka. */
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong activeCreated = new AtomicLong();
   private volatile boolean rollRequested;
   private volatile boolean running = true;
   private final Thread writer;
+  /** Guards the active segment: appended to by the writer thread and, written ahead, by the callers. */
+  private final Object lock = new Object();
+  // Under the lock.
   private long nextSequence;
+  private Open active;
+  private boolean dirty;
 
   // Writer thread only.
-  private FileChannel active;
-  private Path activePath;
-  private long activeBytes;
-  private long activeRecords;
   private int writtenOfBatch;
   private long lastSync;
-  private boolean dirty;
 
   /** {@code onLost} hears of facts accepted by {@link #append} that a failed disk write then lost. */
   public FactJournal(Path dir, long quotaBytes, long segmentBytes, Fsync fsync, long fsyncIntervalMs,
@@ -97,7 +147,10 @@ public final class FactJournal implements AutoCloseable {
     writer.start();
   }
 
-  /** Counts what an earlier run left; those segments are replayed before anything new. */
+  /**
+   * Counts what an earlier run left; those segments are replayed whole before anything new (nothing
+   * in them is known acknowledged: a crash may send some facts twice, the ledger stores them once).
+   */
   private void recover() throws IOException {
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
@@ -106,17 +159,19 @@ public final class FactJournal implements AutoCloseable {
     files.sort(Comparator.comparing(p -> JournalFormat.sequenceOf(p.getFileName().toString()).orElseThrow()));
     for (Path file : files) {
       long size = Files.size(file);
+      long sequence = JournalFormat.sequenceOf(file.getFileName().toString()).orElseThrow();
+      nextSequence = sequence + 1;
       if (size == 0) {
         Files.delete(file);
         continue;
       }
       JournalFormat.Read read = JournalFormat.read(Files.readAllBytes(file));
-      closed.add(new Segment(file, size, read.entries().size(), Files.getLastModifiedTime(file).toMillis()));
+      closed.put(sequence, new Segment(file, size, read.entries().size(),
+          Files.getLastModifiedTime(file).toMillis(), null));
       bytes.addAndGet(size);
       pending.addAndGet(read.entries().size());
-      nextSequence = JournalFormat.sequenceOf(file.getFileName().toString()).orElseThrow() + 1;
     }
-    if (!files.isEmpty()) {
+    if (!closed.isEmpty()) {
       LOG.info("fact journal: {} facts in {} segments left by an earlier run, replaying them first", pending.get(),
           closed.size());
     }
@@ -127,18 +182,84 @@ public final class FactJournal implements AutoCloseable {
    * room for it, and the fact is then lost (the caller counts it).
    */
   public boolean append(byte[] frame) {
-    while (true) {
-      long now = bytes.get();
-      if (now + frame.length > quotaBytes || !running) {
-        return false;
-      }
-      if (bytes.compareAndSet(now, now + frame.length)) {
-        break;
-      }
+    if (!reserve(frame.length)) {
+      return false;
     }
     pending.incrementAndGet();
     queue.add(frame);
     return true;
+  }
+
+  private boolean reserve(int length) {
+    while (true) {
+      long now = bytes.get();
+      if (now + length > quotaBytes || !running) {
+        return false;
+      }
+      if (bytes.compareAndSet(now, now + length)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Writes one frame to the active segment now, on the calling thread (a write(2) into the page
+   * cache, which a killed process does not take with it; synced per the fsync policy by the writer
+   * thread). With {@code replay} the fact waits for the replay; otherwise the caller sends it to
+   * Kafka and reports the answer to {@link #acknowledged}, and the segment is deleted once it is
+   * closed and all of its facts were acknowledged. Null when the quota has no room or the write
+   * failed: nothing of the fact is journaled.
+   */
+  Written writeAhead(byte[] frame, boolean replay) {
+    if (!reserve(frame.length)) {
+      return null;
+    }
+    Open failed;
+    synchronized (lock) {
+      try {
+        Open segment = openActive();
+        ByteBuffer buf = ByteBuffer.wrap(frame);
+        while (buf.hasRemaining()) {
+          segment.channel.write(buf);
+        }
+        int index = segment.records++;
+        segment.bytes += frame.length;
+        dirty = true;
+        if (replay) {
+          segment.replay.set(index);
+          pending.incrementAndGet();
+        } else {
+          segment.unanswered.incrementAndGet();
+        }
+        return new Written(segment, index);
+      } catch (IOException | RuntimeException e) {
+        // The frame may be half written: nothing can follow it in this segment.
+        LOG.error("fact journal write failed in {}: {}", dir, e.toString());
+        bytes.addAndGet(-frame.length);
+        failed = detachActive();
+      }
+    }
+    if (failed != null) {
+      close(failed);
+    }
+    return null;
+  }
+
+  /**
+   * Kafka answered a fact written ahead without replay: acknowledged ({@code ok}), or failed, and
+   * then it waits for the replay (it stays in the journal's order of segments).
+   */
+  void acknowledged(Written written, boolean ok) {
+    Open segment = written.segment();
+    if (!ok) {
+      synchronized (lock) {
+        segment.replay.set(written.index());
+        pending.incrementAndGet();
+      }
+    }
+    if (segment.unanswered.decrementAndGet() == 0) {
+      retire(segment);
+    }
   }
 
   /** Facts journaled and not yet replayed (queued, in the active segment or in closed ones). */
@@ -156,8 +277,8 @@ public final class FactJournal implements AutoCloseable {
     if (pending.get() == 0) {
       return 0;
     }
-    Segment first = closed.peekFirst();
-    long created = first != null ? first.createdMillis() : activeCreated.get();
+    Map.Entry<Long, Segment> first = closed.firstEntry();
+    long created = first != null ? first.getValue().createdMillis() : activeCreated.get();
     return created == 0 ? 0 : Math.max(0, nowMillis - created);
   }
 
@@ -166,17 +287,17 @@ public final class FactJournal implements AutoCloseable {
    * the writer to close it so the next call finds it.
    */
   Segment oldest() {
-    Segment first = closed.peekFirst();
+    Map.Entry<Long, Segment> first = closed.firstEntry();
     if (first == null && pending.get() > 0) {
       rollRequested = true;
     }
-    return first;
+    return first == null ? null : first.getValue();
   }
 
   /** Deletes a segment whose facts Kafka has acknowledged. */
   void replayed(Segment segment) throws IOException {
     Files.deleteIfExists(segment.path());
-    closed.remove(segment);
+    closed.values().remove(segment);
     bytes.addAndGet(-segment.bytes());
     pending.addAndGet(-segment.records());
   }
@@ -193,15 +314,23 @@ public final class FactJournal implements AutoCloseable {
           batch.clear();
         }
         long now = System.currentTimeMillis();
-        if (dirty && (fsync == Fsync.ALWAYS || fsync == Fsync.INTERVAL && now - lastSync >= fsyncIntervalMs)) {
-          active.force(false);
-          dirty = false;
+        if (fsync == Fsync.ALWAYS || fsync == Fsync.INTERVAL && now - lastSync >= fsyncIntervalMs) {
+          sync();
           lastSync = now;
         }
-        if (active != null && (activeBytes >= segmentBytes || rollRequested)) {
-          roll();
+        Open full = null;
+        synchronized (lock) {
+          // Asked for by the replay, a close helps only when no fact in the segment waits for
+          // Kafka's answer (else it could not be replayed yet): that one closes by age.
+          if (active != null && (active.bytes >= segmentBytes || now - active.createdMillis >= MAX_SEGMENT_AGE_MS
+              || rollRequested && active.unanswered.get() == 0)) {
+            full = detachActive();
+          }
         }
         rollRequested = false;
+        if (full != null) {
+          close(full);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -209,7 +338,13 @@ public final class FactJournal implements AutoCloseable {
         // The frames of a failed write are counted in bytes and pending but may be half on disk;
         // the reader stops at the damage. Keep going: the next segment may well succeed.
         LOG.error("fact journal write failed in {}: {}", dir, e.toString());
-        closeActiveQuietly();
+        Open failed;
+        synchronized (lock) {
+          failed = detachActive();
+        }
+        if (failed != null) {
+          close(failed);
+        }
         long lostBytes = 0;
         for (int i = writtenOfBatch; i < batch.size(); i++) {
           lostBytes += batch.get(i).length;
@@ -222,58 +357,121 @@ public final class FactJournal implements AutoCloseable {
         sleepQuietly();
       }
     }
-    try {
-      if (active != null) {
-        roll();
-      }
-    } catch (IOException e) {
-      LOG.error("fact journal could not close its last segment: {}", e.toString());
+    Open last;
+    synchronized (lock) {
+      last = detachActive();
     }
+    if (last != null) {
+      close(last);
+    }
+  }
+
+  /** The active segment, opened when there is none. Under the lock. */
+  private Open openActive() throws IOException {
+    if (active == null) {
+      long sequence = nextSequence++;
+      Path path = dir.resolve(JournalFormat.segmentName(sequence));
+      long now = System.currentTimeMillis();
+      active = new Open(sequence, path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          now);
+      activeCreated.set(now);
+    }
+    return active;
+  }
+
+  /** Takes the active segment out of the writers' way; the caller closes it. Under the lock. */
+  private Open detachActive() {
+    Open segment = active;
+    active = null;
+    activeCreated.set(0);
+    return segment;
   }
 
   private void write(List<byte[]> frames) throws IOException {
-    if (active == null) {
-      activePath = dir.resolve(JournalFormat.segmentName(nextSequence++));
-      active = FileChannel.open(activePath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      activeBytes = 0;
-      activeRecords = 0;
-      activeCreated.set(System.currentTimeMillis());
-    }
     writtenOfBatch = 0;
-    for (byte[] frame : frames) {
-      ByteBuffer buf = ByteBuffer.wrap(frame);
-      while (buf.hasRemaining()) {
-        active.write(buf);
+    synchronized (lock) {
+      Open segment = openActive();
+      for (byte[] frame : frames) {
+        ByteBuffer buf = ByteBuffer.wrap(frame);
+        while (buf.hasRemaining()) {
+          segment.channel.write(buf);
+        }
+        segment.replay.set(segment.records++);
+        segment.bytes += frame.length;
+        writtenOfBatch++;
+        dirty = true;
       }
-      activeBytes += frame.length;
-      activeRecords++;
-      writtenOfBatch++;
-      dirty = true;
     }
   }
 
-  private void roll() throws IOException {
-    if (dirty && fsync != Fsync.NEVER) {
-      active.force(false);
+  /** Forces what was written to the active segment to disk, outside the lock (writers go on meanwhile). */
+  private void sync() {
+    Open segment;
+    synchronized (lock) {
+      if (!dirty || active == null) {
+        return;
+      }
+      dirty = false;
+      segment = active;
     }
-    dirty = false;
-    active.close();
-    closed.addLast(new Segment(activePath, activeBytes, activeRecords, activeCreated.get()));
-    active = null;
-    activeCreated.set(0);
+    try {
+      segment.channel.force(false);
+    } catch (IOException e) {
+      // Closed under us by a failed write: that segment is being closed, and synced, anyway.
+      LOG.debug("fact journal sync: {}", e.toString());
+    }
   }
 
-  private void closeActiveQuietly() {
-    if (active != null) {
-      try {
-        active.close();
-      } catch (IOException ignored) {
-        // already failing
+  /** Syncs (per the policy) and closes a detached segment, then deletes or queues it. */
+  private void close(Open segment) {
+    try {
+      if (fsync != Fsync.NEVER && segment.records > 0) {
+        segment.channel.force(false);
       }
-      closed.addLast(new Segment(activePath, activeBytes, activeRecords, activeCreated.get()));
-      active = null;
-      activeCreated.set(0);
+    } catch (IOException e) {
+      LOG.warn("fact journal sync of {}: {}", segment.path.getFileName(), e.toString());
     }
+    try {
+      segment.channel.close();
+    } catch (IOException e) {
+      LOG.warn("fact journal close of {}: {}", segment.path.getFileName(), e.toString());
+    }
+    synchronized (lock) {
+      segment.closed = true;
+    }
+    if (segment.unanswered.get() == 0) {
+      retire(segment);
+    }
+  }
+
+  /**
+   * A closed segment with no fact waiting for Kafka's answer: deleted when nothing in it is to be
+   * replayed, else queued for the replay. Once.
+   */
+  private void retire(Open segment) {
+    Segment queued;
+    synchronized (lock) {
+      if (!segment.closed || segment.retired || segment.unanswered.get() != 0) {
+        return;
+      }
+      segment.retired = true;
+      if (segment.replay.isEmpty()) {
+        queued = null;
+      } else {
+        queued = new Segment(segment.path, segment.bytes, segment.replay.cardinality(), segment.createdMillis,
+            segment.records == segment.replay.cardinality() ? null : (BitSet) segment.replay.clone());
+      }
+    }
+    if (queued != null) {
+      closed.put(segment.sequence, queued);
+      return;
+    }
+    try {
+      Files.deleteIfExists(segment.path);
+    } catch (IOException e) {
+      LOG.warn("fact journal could not delete {}: {}", segment.path.getFileName(), e.toString());
+    }
+    bytes.addAndGet(-segment.bytes);
   }
 
   private static void sleepQuietly() {

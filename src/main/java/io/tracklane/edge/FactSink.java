@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * While the journal holds anything, new facts join its tail, so they reach Kafka in the order they
  * were journaled. Only a journal at its quota loses a fact, counted and logged.
  *
+ * <p>Written ahead ({@code edge.journal.write_ahead}, the default), every click and impression is
+ * first written to the journal's active segment on the calling thread (a write(2) of a few hundred
+ * bytes into the page cache: a SIGKILL after the answer loses nothing), then sent; Kafka's
+ * acknowledgement settles it, a failure marks it for the replay, and a closed segment whose facts
+ * are all acknowledged is deleted. A restart replays every segment left, so a crash may send some
+ * facts twice (the ledger stores them once).
+ *
  * <p>Postbacks ({@link #add}) are acknowledged facts: the Future completes on the caller's
  * context once Kafka acknowledged with acks=all, and fails (a 503 for the caller) otherwise. They
  * are never journaled: the sender retries.
@@ -59,6 +66,7 @@ public final class FactSink implements AutoCloseable {
   private final String topic;
   private final FactJournal journal;
   private final int bufferMax;
+  private final boolean writeAhead;
   private final long ackTimeoutMs;
   private final long ackWaitMs;
   private final AtomicLong inFlight = new AtomicLong();
@@ -73,10 +81,13 @@ public final class FactSink implements AutoCloseable {
    * @param bufferMax most facts handed to the producer and not yet acknowledged
    * @param ackTimeoutMs how long a postback waits for Kafka's acknowledgement
    * @param deliveryTimeoutMs the producer's delivery.timeout.ms: how long a replayed segment may wait
+   * @param writeAhead every click and impression is written to the journal before {@link #record}
+   *     returns (so before it is answered), and only acknowledged ones leave it
    */
   public FactSink(Producer<byte[], byte[]> producer, String topic, FactJournal journal, int bufferMax,
-      long ackTimeoutMs, long deliveryTimeoutMs, MeterRegistry registry) {
+      long ackTimeoutMs, long deliveryTimeoutMs, boolean writeAhead, MeterRegistry registry) {
     this.producer = producer;
+    this.writeAhead = writeAhead;
     this.topic = topic;
     this.journal = journal;
     this.bufferMax = bufferMax;
@@ -111,7 +122,21 @@ public final class FactSink implements AutoCloseable {
   /** As {@link #record(CloudEvent, Counter)}, with the event's value already encoded. */
   public boolean record(CloudEvent event, byte[] value, Counter lost) {
     byte[] key = event.kafkaKey().getBytes(StandardCharsets.US_ASCII);
-    if (journal.pending() > 0 || inFlight.get() >= bufferMax) {
+    boolean direct = journal.pending() == 0 && inFlight.get() < bufferMax;
+    if (writeAhead) {
+      FactJournal.Written written = journal.writeAhead(frame(key, value), !direct);
+      if (written != null) {
+        if (direct) {
+          send(key, value, written);
+        }
+        return true;
+      }
+      if (!direct) {
+        return lost(lost);
+      }
+      // Not journaled (quota, disk): still to Kafka, as without write-ahead, but a kill may lose it.
+    }
+    if (!direct) {
       return journal(key, value, lost);
     }
     inFlight.incrementAndGet();
@@ -130,11 +155,33 @@ public final class FactSink implements AutoCloseable {
     }
   }
 
+  /** Sends a fact written ahead; Kafka's answer goes to the journal (a failure: to the replay). */
+  private void send(byte[] key, byte[] value, FactJournal.Written written) {
+    inFlight.incrementAndGet();
+    try {
+      producer.send(new ProducerRecord<>(topic, null, key, value, HEADERS), (metadata, error) -> {
+        inFlight.decrementAndGet();
+        journal.acknowledged(written, error == null);
+      });
+    } catch (RuntimeException e) {
+      // Refused at once: metadata not known yet, buffer full (max.block.ms is 0), producer closed.
+      inFlight.decrementAndGet();
+      journal.acknowledged(written, false);
+    }
+  }
+
+  private static byte[] frame(byte[] key, byte[] value) {
+    return JournalFormat.frame(new JournalFormat.Entry(key, JOURNAL_HEADERS, value));
+  }
+
   private boolean journal(byte[] key, byte[] value, Counter lost) {
-    byte[] frame = JournalFormat.frame(new JournalFormat.Entry(key, JOURNAL_HEADERS, value));
-    if (journal.append(frame)) {
+    if (journal.append(frame(key, value))) {
       return true;
     }
+    return lost(lost);
+  }
+
+  private boolean lost(Counter lost) {
     lost.increment();
     lostSinceLog.incrementAndGet();
     long now = System.currentTimeMillis();
@@ -176,7 +223,8 @@ public final class FactSink implements AutoCloseable {
 
       @Override
       public Future<Void> check() {
-        long held = journal.bytes();
+        // Written ahead, the journal also holds facts Kafka is acknowledging: only a backlog counts.
+        long held = journal.pending() == 0 ? 0 : journal.bytes();
         return held > highWaterBytes
             ? Future.failedFuture("the fact journal holds " + held + " bytes, above edge.journal_high_water_bytes")
             : Future.succeededFuture();
@@ -222,7 +270,11 @@ public final class FactSink implements AutoCloseable {
     }
     AtomicReference<Exception> failure = new AtomicReference<>();
     List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>(read.entries().size());
-    for (JournalFormat.Entry entry : read.entries()) {
+    for (int i = 0; i < read.entries().size(); i++) {
+      if (!segment.sends(i)) {
+        continue; // acknowledged when it was sent straight to Kafka
+      }
+      JournalFormat.Entry entry = read.entries().get(i);
       ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, entry.key(), entry.value(),
           entry.headers().stream().map(h -> new RecordHeader(h.name(), h.value()))
               .map(org.apache.kafka.common.header.Header.class::cast).toList());
@@ -252,7 +304,7 @@ public final class FactSink implements AutoCloseable {
       }
     }
     journal.replayed(segment);
-    replayed.increment(read.entries().size());
+    replayed.increment(sent.size());
     return true;
   }
 

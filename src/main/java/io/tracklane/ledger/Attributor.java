@@ -3,6 +3,7 @@ package io.tracklane.ledger;
 import io.tracklane.domain.Attribution;
 import io.tracklane.domain.ClickId;
 import io.tracklane.domain.ClickIdCodec;
+import io.tracklane.firehose.CloudEvent;
 import io.tracklane.ledger.CustomerStore.Customer;
 import io.tracklane.ledger.LedgerStore.Owner;
 import io.tracklane.ledger.LedgerStore.Terms;
@@ -10,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -55,6 +58,36 @@ final class Attributor {
         .map(o -> o == null ? Outcome.rejected(Attribution.NO_ATTRIBUTION) : o);
   }
 
+  /**
+   * Reads with one statement whether the edge flagged bot the clicks the sales name, into the batch's
+   * lookups: attributing them then asks nothing per sale.
+   */
+  Future<Void> readBotFlags(SqlConnection tx, Batch batch, List<CloudEvent> sales) {
+    List<String> keys = new ArrayList<>();
+    List<Long> programs = new ArrayList<>();
+    List<ClickId> clicks = new ArrayList<>();
+    for (CloudEvent sale : sales) {
+      String raw = sale.data().getString("click_id");
+      Optional<ClickId> click = raw == null ? Optional.empty() : clickIds.verify(raw);
+      if (click.isPresent()) {
+        keys.add(botKey(sale.programId(), raw));
+        programs.add(sale.programId());
+        clicks.add(click.get());
+      }
+    }
+    return SetWrites.botClicks(tx, programs, clicks).map(bots -> {
+      for (int i = 0; i < bots.length; i++) {
+        boolean bot = bots[i];
+        batch.lookup(keys.get(i), () -> Future.succeededFuture(bot));
+      }
+      return null;
+    });
+  }
+
+  private static String botKey(long programId, String raw) {
+    return "bot:" + programId + ":" + raw;
+  }
+
   /** Tries {@code next}; keeps the earlier rejection's reason when {@code next} also fails. */
   private static Future<Outcome> firstCredit(Supplier<Future<Outcome>> next, Outcome earlier) {
     return next.get().map(o -> {
@@ -87,7 +120,7 @@ final class Attributor {
             return link.active() ? o : Outcome.rejected(Attribution.LINK_DISABLED);
           })
           .compose(o -> o.credit() == null || o.credit().terms().creditBotClicks() ? Future.succeededFuture(o)
-              : batch.<Boolean>lookup("bot:" + programId + ":" + raw, () -> store.botClick(tx, programId, click.get()))
+              : batch.<Boolean>lookup(botKey(programId, raw), () -> store.botClick(tx, programId, click.get()))
                   .map(bot -> bot ? Outcome.rejected(Attribution.BOT_CLICK) : o));
     });
   }

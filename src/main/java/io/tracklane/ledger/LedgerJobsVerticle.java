@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ledger's scheduled jobs: pending to due, and payout runs. Every ledger process runs them;
- * the jobs' advisory locks make one run at a time do the work across all processes.
+ * The ledger's scheduled jobs: pending to due, and payout runs. Every ledger process runs them:
+ * the due job claims its period, so one run per period does the work across all processes; payout
+ * runs take an advisory lock, so one at a time does.
  */
 public final class LedgerJobsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerJobsVerticle.class);

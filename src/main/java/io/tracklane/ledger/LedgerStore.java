@@ -28,37 +28,6 @@ import java.util.Optional;
 
 /** The ledger's writes, each idempotent by a natural key: a conflict means already done. */
 final class LedgerStore {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerStore.class);
-  /** The stored click of an id, to tell a redelivery (same click) from a collision (another click). */
-  private static final String SAME_CLICK = """
-      SELECT link_id = $3 AND ip IS NOT DISTINCT FROM $4 AND user_agent IS NOT DISTINCT FROM $5
-             AND referer IS NOT DISTINCT FROM $6 AND sub1 IS NOT DISTINCT FROM $7 AND sub2 IS NOT DISTINCT FROM $8
-             AND sub3 IS NOT DISTINCT FROM $9 AND sub4 IS NOT DISTINCT FROM $10 AND sub5 IS NOT DISTINCT FROM $11
-             AND source IS NOT DISTINCT FROM $12 AS same
-        FROM clicks WHERE click_id = $1 AND created_at = $2""";
-  private static final String INSERT_CLICK = """
-      INSERT INTO clicks (click_id, created_at, program_id, link_id, campaign_id, affiliate_id, sub1, sub2, sub3, sub4,
-                          sub5, source, ip, user_agent, referer, creditable, flags)
-      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
-       WHERE EXISTS (SELECT 1 FROM links WHERE id = $4 AND program_id = $3)
-      ON CONFLICT DO NOTHING RETURNING 1""";
-  private static final String INSERT_IMPRESSION = """
-      INSERT INTO impressions (program_id, event_id, link_id, campaign_id, affiliate_id, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT DO NOTHING RETURNING 1""";
-  private static final String INSERT_CONVERSION = """
-      INSERT INTO conversions (program_id, event_id, kind, transaction_id, amount_minor, currency, click_id, coupon,
-                               affiliate_id, campaign_id, link_id, status, reject_reason, occurred_at, customer_id,
-                               refund_key, refund_id, trust)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-      ON CONFLICT (program_id, transaction_id, kind, refund_key) DO UPDATE
-        SET event_id = EXCLUDED.event_id, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
-            click_id = EXCLUDED.click_id, coupon = EXCLUDED.coupon, affiliate_id = EXCLUDED.affiliate_id,
-            campaign_id = EXCLUDED.campaign_id, link_id = EXCLUDED.link_id, status = EXCLUDED.status,
-            reject_reason = EXCLUDED.reject_reason, customer_id = EXCLUDED.customer_id, refund_id = EXCLUDED.refund_id,
-            trust = EXCLUDED.trust
-        WHERE conversions.status = 'rejected'
-      RETURNING id, xmax = 0 AS inserted""";
   private static final String PROGRAM_CURRENCY = "SELECT currency FROM programs WHERE id = $1";
   private static final String INSERT_REJECTED = """
       INSERT INTO rejected_events (program_id, event_id, event_type, transaction_id, reason, payload, occurred_at)
@@ -69,7 +38,7 @@ final class LedgerStore {
         WHERE rejected_events.reason <> 'duplicate'
       RETURNING id, xmax = 0 AS inserted""";
   /** A fact credited after it was rejected: its rejection is resolved, not erased. */
-  private static final String RESOLVE = """
+  static final String RESOLVE = """
       UPDATE rejected_events SET resolved_at = now() WHERE program_id = $1 AND event_id = $2 AND resolved_at IS NULL""";
   /** Everything that decides whether and how much a (campaign, affiliate) pair earns, in one row. */
   private static final String TERMS = """
@@ -143,78 +112,17 @@ final class LedgerStore {
   record Owner(long campaignId, long affiliateId, boolean active) {
   }
 
-  private final io.micrometer.core.instrument.Counter clickIdCollisions;
-
-  LedgerStore(io.micrometer.core.instrument.Counter clickIdCollisions) {
-    this.clickIdCollisions = clickIdCollisions;
-  }
-
-  /**
-   * Stores a click once and says whether it is new. A conflict on its id is a redelivery when the
-   * stored click is the same one; when it differs, two clicks got one id (see the bound in
-   * docs/edge.md): the second is not stored, but counted in tracklane_click_id_collisions_total and
-   * logged, never silently.
-   */
-  Future<Boolean> insertClick(SqlConnection tx, long programId, JsonObject d, Instant at) {
-    Tuple args = Tuple.tuple().addValue(d.getString("click_id")).addValue(utc(at)).addValue(programId)
-        .addValue(d.getLong("link_id")).addValue(d.getLong("campaign_id")).addValue(d.getLong("affiliate_id"))
-        .addValue(d.getString("sub1")).addValue(d.getString("sub2")).addValue(d.getString("sub3"))
-        .addValue(d.getString("sub4")).addValue(d.getString("sub5")).addValue(d.getString("source"))
-        .addValue(d.getString("ip")).addValue(d.getString("user_agent")).addValue(d.getString("referer"))
-        .addValue(d.getBoolean("creditable", true))
-        .addValue(d.getJsonArray("flags", new JsonArray()).stream().map(String::valueOf).toArray(String[]::new));
-    return tx.preparedQuery(INSERT_CLICK).execute(args).compose(rows -> rows.size() > 0
-        ? Future.succeededFuture(true) : checkCollision(tx, d, at).map(false));
-  }
-
-  /** Whether the impression is new (its id was not recorded before). */
-  Future<Boolean> insertImpression(SqlConnection tx, CloudEvent event) {
-    JsonObject d = event.data();
-    return tx.preparedQuery(INSERT_IMPRESSION).execute(Tuple.of(event.programId(), event.id(), d.getLong("link_id"),
-        d.getLong("campaign_id"), d.getLong("affiliate_id"), utc(event.time()))).map(rows -> rows.size() > 0);
-  }
-
-  private Future<Void> checkCollision(SqlConnection tx, JsonObject d, Instant at) {
-    Tuple args = Tuple.tuple().addValue(d.getString("click_id")).addValue(utc(at)).addValue(d.getLong("link_id"))
-        .addValue(d.getString("ip")).addValue(d.getString("user_agent")).addValue(d.getString("referer"))
-        .addValue(d.getString("sub1")).addValue(d.getString("sub2")).addValue(d.getString("sub3"))
-        .addValue(d.getString("sub4")).addValue(d.getString("sub5")).addValue(d.getString("source"));
-    return tx.preparedQuery(SAME_CLICK).execute(args).map(rows -> {
-      if (rows.size() > 0 && !Boolean.TRUE.equals(rows.iterator().next().getBoolean("same"))) {
-        clickIdCollisions.increment();
-        LOG.warn("click id {} issued twice: the second click (link {}, sub1 {}) was not stored",
-            d.getString("click_id"), d.getLong("link_id"), d.getString("sub1"));
-      }
-      return null;
-    });
-  }
-
   /**
    * The new conversion's id, or null when it was recorded before. A conversion recorded rejected is
    * rewritten by a later attempt (a resend or a retry), which counts as new; if that attempt credits
    * it, its rejection is resolved.
    */
   Future<Long> insertConversion(SqlConnection tx, ConversionRow c) {
-    return writeConversion(tx, c).map(WrittenConversion::id);
+    return SetWrites.writeConversions(tx, List.of(c)).map(written -> written.get(0).id());
   }
 
   /** A written conversion row: its id (null if none was written) and whether a rejected row became credited. */
   record WrittenConversion(Long id, boolean recredited) {
-  }
-
-  /** Like {@link #insertConversion}, telling a rejected conversion now credited (a status change) from a new one. */
-  Future<WrittenConversion> writeConversion(SqlConnection tx, ConversionRow c) {
-    Tuple args = Tuple.tuple().addValue(c.programId()).addValue(c.eventId()).addValue(c.kind())
-        .addValue(c.transactionId()).addValue(c.amount().minor()).addValue(c.amount().currency())
-        .addValue(c.clickId()).addValue(c.coupon()).addValue(c.affiliateId()).addValue(c.campaignId())
-        .addValue(c.linkId()).addValue(c.status()).addValue(c.rejectReason()).addValue(utc(c.occurredAt()))
-        .addValue(c.customerId()).addValue(c.refundKey()).addValue(c.refundId()).addValue(c.trust().wire());
-    boolean credited = "credited".equals(c.status());
-    return tx.preparedQuery(INSERT_CONVERSION).execute(args).compose(rows -> {
-      boolean recredited = credited && rows.size() > 0 && !rows.iterator().next().getBoolean("inserted");
-      return resolveRetried(tx, rows, c.programId(), c.eventId(), credited)
-          .map(id -> new WrittenConversion(id, recredited));
-    });
   }
 
   /**

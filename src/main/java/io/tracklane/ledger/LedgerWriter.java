@@ -16,6 +16,7 @@ import io.tracklane.ledger.Attributor.Credit;
 import io.tracklane.ledger.CustomerStore.Customer;
 import io.tracklane.ledger.LedgerStore.CommissionRow;
 import io.tracklane.ledger.LedgerStore.ConversionRow;
+import io.tracklane.ledger.LedgerStore.WrittenConversion;
 import io.tracklane.ledger.Outbox.Event;
 import io.tracklane.stats.ClickDims;
 import io.tracklane.stats.RollupBatch;
@@ -43,6 +44,7 @@ public final class LedgerWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
   private final Pool pool;
   private final LedgerStore store;
+  private final SetWrites sets;
   private final CustomerStore customers = new CustomerStore();
   private final Outbox outbox = new Outbox();
   private final Attributor attributor;
@@ -72,7 +74,8 @@ public final class LedgerWriter {
    */
   public LedgerWriter(Pool pool, ClickIdCodec clickIds, LedgerMetrics metrics,
       Function<List<String>, Future<Void>> forgetRejected, StatsVersions versions, boolean rollups) {
-    this.store = new LedgerStore(metrics.clickIdCollisions);
+    this.store = new LedgerStore();
+    this.sets = new SetWrites(metrics.clickIdCollisions);
     this.pool = pool;
     this.versions = versions;
     this.rollups = rollups;
@@ -83,17 +86,29 @@ public final class LedgerWriter {
   }
 
   /**
-   * Applies the events in one transaction; the Future completes after the commit. Events of one
-   * customer (or, without a customer, of one transaction id) form a lane applied in order; lanes
-   * touch disjoint rows, so they are pipelined on the connection instead of waiting on each other.
-   * Refunds go last, in order, so they see every sale of the batch.
+   * Applies the events in one transaction; the Future completes after the commit. The batch's clicks
+   * and impressions are stored first, one statement each (a sale may be credited to a click of the
+   * same batch). Events of one customer (or, without a customer, of one transaction id) form a lane
+   * applied in order; lanes touch disjoint rows, so they are applied in rounds: round k applies the
+   * k-th event of every lane together, its sales' conversions written with one statement and the
+   * rest decided in memory. Refunds go last, in order, so they see every sale of the batch.
    */
   public Future<Void> apply(List<CloudEvent> events) {
     Batch batch = new Batch(rollups ? new RollupBatch(clickDims) : RollupBatch.disabled());
     Map<String, List<CloudEvent>> lanes = new LinkedHashMap<>();
+    List<CloudEvent> clicks = new ArrayList<>();
+    List<CloudEvent> impressions = new ArrayList<>();
     List<CloudEvent> refunds = new ArrayList<>();
     for (CloudEvent event : events) {
       JsonObject d = event.data();
+      if (EventTypes.CLICK_RECORDED.equals(event.type())) {
+        clicks.add(event);
+        continue;
+      }
+      if (EventTypes.IMPRESSION_RECORDED.equals(event.type())) {
+        impressions.add(event);
+        continue;
+      }
       if (EventTypes.POSTBACK_RECEIVED.equals(event.type()) && "refund".equals(d.getString("event"))) {
         refunds.add(event);
         continue;
@@ -105,12 +120,12 @@ public final class LedgerWriter {
     }
     return pool.withTransaction(tx -> customers.lockAll(tx, events).compose(locked -> {
       batch.customers(locked);
-      List<Future<Void>> running = new ArrayList<>(lanes.size());
-      lanes.values().forEach(lane -> running.add(inOrder(tx, lane, batch)));
-      // join, not all: a failed lane must not leave other lanes still sending statements once the
+      // join, not all: a failed statement must not leave others still being sent once the
       // transaction is rolled back and the connection is back in the pool.
       // Refunds read the commissions of their sales, so the batch's new commissions are written first.
-      return Future.join(running).compose(v -> batch.flush(tx, store, outbox, customers))
+      return Future.join(clicks(tx, clicks, batch), impressions(tx, impressions, batch))
+          .compose(v -> rounds(tx, new ArrayList<>(lanes.values()), 0, batch))
+          .compose(v -> batch.flush(tx, store, outbox, customers))
           .compose(v -> waitingRefunds(tx, batch))
           .compose(v -> inOrder(tx, refunds, batch)).compose(v -> batch.flush(tx, store, outbox, customers))
           .compose(v -> batch.rollups.write(tx));
@@ -122,6 +137,58 @@ public final class LedgerWriter {
       forgetRejected.apply(batch.rejectedPostbacks)
           .onFailure(e -> LOG.warn("rejected postbacks not forgotten at the edge: {}", e.toString()));
     });
+  }
+
+  /** The batch's clicks in one statement; the new ones counted in the rollups. */
+  private Future<Void> clicks(SqlConnection tx, List<CloudEvent> clicks, Batch batch) {
+    return sets.insertClicks(tx, clicks).map(isNew -> {
+      for (int i = 0; i < isNew.length; i++) {
+        if (isNew[i]) {
+          countClick(clicks.get(i), batch);
+        }
+      }
+      return null;
+    });
+  }
+
+  /** The batch's impressions in one statement; the new ones counted in the rollups. */
+  private Future<Void> impressions(SqlConnection tx, List<CloudEvent> impressions, Batch batch) {
+    return sets.insertImpressions(tx, impressions).map(isNew -> {
+      for (int i = 0; i < isNew.length; i++) {
+        if (isNew[i]) {
+          CloudEvent event = impressions.get(i);
+          JsonObject d = event.data();
+          batch.rollups.impression(event.programId(), event.time(), d.getLong("campaign_id"),
+              d.getLong("affiliate_id"), d.getLong("link_id"));
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Applies round {@code k} of the lanes (the k-th event of each), then the next: a customer's k-th
+   * event sees what its earlier ones did. Within a round the sales go together ({@link #sales}), the
+   * other events (leads, rejected facts) one statement each, pipelined.
+   */
+  private Future<Void> rounds(SqlConnection tx, List<List<CloudEvent>> lanes, int k, Batch batch) {
+    List<CloudEvent> sales = new ArrayList<>();
+    List<Future<Void>> others = new ArrayList<>();
+    for (List<CloudEvent> lane : lanes) {
+      if (lane.size() > k) {
+        CloudEvent event = lane.get(k);
+        if (isSale(event)) {
+          sales.add(event);
+        } else {
+          others.add(applyOne(tx, event, batch));
+        }
+      }
+    }
+    if (sales.isEmpty() && others.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    others.add(sales(tx, sales, batch));
+    return Future.join(others).compose(v -> rounds(tx, lanes, k + 1, batch));
   }
 
   /**
@@ -147,21 +214,8 @@ public final class LedgerWriter {
 
   private Future<Void> applyOne(SqlConnection tx, CloudEvent event, Batch batch) {
     return switch (event.type()) {
-      case EventTypes.CLICK_RECORDED -> store.insertClick(tx, event.programId(), event.data(), event.time())
-          .map(isNew -> {
-            if (isNew) {
-              countClick(event, batch);
-            }
-            return null;
-          });
-      case EventTypes.IMPRESSION_RECORDED -> store.insertImpression(tx, event).map(isNew -> {
-        if (isNew) {
-          JsonObject d = event.data();
-          batch.rollups.impression(event.programId(), event.time(), d.getLong("campaign_id"),
-              d.getLong("affiliate_id"), d.getLong("link_id"));
-        }
-        return null;
-      });
+      case EventTypes.CLICK_RECORDED -> clicks(tx, List.of(event), batch);
+      case EventTypes.IMPRESSION_RECORDED -> impressions(tx, List.of(event), batch);
       case EventTypes.POSTBACK_RECEIVED -> postback(tx, event, batch);
       case EventTypes.POSTBACK_DUPLICATE -> store.insertRejected(tx, event, "duplicate").mapEmpty();
       default -> Future.succeededFuture();
@@ -171,21 +225,13 @@ public final class LedgerWriter {
   private Future<Void> postback(SqlConnection tx, CloudEvent event, Batch batch) {
     JsonObject d = event.data();
     String kind = d.getString("event", "sale");
-    PostedAmount amount = posted(d);
-    if (d.getString("refused") != null) {
-      // A browser's conversion the edge could not attribute (no click id, a campaign that takes no
-      // client conversions, a foreign origin): kept with the edge's reason, never credited.
-      return recordRejected(tx, event, d.getString("refused"), batch);
-    }
-    if (d.getString("transaction_id") == null
-        || (amount.currency() != null && !Currencies.isValid(amount.currency()))
-        || ("sale".equals(kind) && !amount.given())) {
-      // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
-      return recordRejected(tx, event, "malformed_or_unknown_currency", batch);
+    String unfit = unfit(d);
+    if (unfit != null) {
+      return recordRejected(tx, event, unfit, batch);
     }
     String key = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
     return switch (kind) {
-      case "sale" -> sale(tx, event, key, batch);
+      case "sale" -> sales(tx, List.of(event), batch);
       case "lead" -> lead(tx, event, key, batch);
       case "refund" -> refunds.apply(tx, event, batch.tally, batch.rollups)
           .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, batch));
@@ -193,17 +239,88 @@ public final class LedgerWriter {
     };
   }
 
+  /** Why a postback fact cannot be a conversion at all (recorded rejected as it is), or null. */
+  private static String unfit(JsonObject d) {
+    if (d.getString("refused") != null) {
+      // A browser's conversion the edge could not attribute (no click id, a campaign that takes no
+      // client conversions, a foreign origin): kept with the edge's reason, never credited.
+      return d.getString("refused");
+    }
+    PostedAmount amount = posted(d);
+    if (d.getString("transaction_id") == null
+        || (amount.currency() != null && !Currencies.isValid(amount.currency()))
+        || ("sale".equals(d.getString("event", "sale")) && !amount.given())) {
+      // Not a conversion row we can store; kept as a rejected fact so nothing is silently lost.
+      return "malformed_or_unknown_currency";
+    }
+    return null;
+  }
+
+  /** A sale postback that can be stored as a conversion: it goes with its round's sales. */
+  private static boolean isSale(CloudEvent event) {
+    return EventTypes.POSTBACK_RECEIVED.equals(event.type()) && "sale".equals(event.data().getString("event", "sale"))
+        && unfit(event.data()) == null;
+  }
+
   /** The amount a postback fact reported, as the edge wrote it. */
   static PostedAmount posted(JsonObject d) {
     return new PostedAmount(d.getLong("amount_minor"), d.getString("amount"), d.getString("currency"));
   }
 
-  private Future<Void> sale(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
+  /** A sale's attribution: what to credit (conversion row, amount, rate) or why it is rejected. */
+  private record SaleDecision(CloudEvent event, String customerKey, Customer customer, Credit credit, Money sale,
+      FxRate rate, String reject) {
+  }
+
+  /**
+   * Sales of distinct lanes (at most one per customer): each attributed (lookups memoised in the
+   * batch, the bot flags of their clicks read together), their credited conversions written with one
+   * statement, then credited in memory in order; the rejected ones recorded after, one statement each.
+   */
+  private Future<Void> sales(SqlConnection tx, List<CloudEvent> sales, Batch batch) {
+    if (sales.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<SaleDecision>> deciding = new ArrayList<>(sales.size());
+    return attributor.readBotFlags(tx, batch, sales).compose(read -> {
+      sales.forEach(event -> deciding.add(decide(tx, event, batch)));
+      return Future.join(deciding);
+    }).compose(v -> {
+      List<SaleDecision> credited = new ArrayList<>();
+      List<ConversionRow> rows = new ArrayList<>();
+      for (Future<SaleDecision> f : deciding) {
+        SaleDecision s = f.result();
+        if (s.reject() == null) {
+          credited.add(s);
+          rows.add(conversion(s.event(), s.credit(), s.customer(), "credited", null, s.sale(), ""));
+        }
+      }
+      return SetWrites.writeConversions(tx, rows).compose(written -> {
+        for (int i = 0; i < written.size(); i++) {
+          if (written.get(i).id() != null) {
+            credit(credited.get(i), written.get(i), batch);
+          }
+        }
+        List<Future<Void>> rejecting = new ArrayList<>();
+        for (Future<SaleDecision> f : deciding) {
+          SaleDecision s = f.result();
+          if (s.reject() != null) {
+            rejecting.add(reject(tx, s.event(), s.reject(), s.customer(), batch));
+          }
+        }
+        return Future.join(rejecting).mapEmpty();
+      });
+    });
+  }
+
+  private Future<SaleDecision> decide(SqlConnection tx, CloudEvent event, Batch batch) {
     JsonObject d = event.data();
+    String customerKey = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
     Customer customer = batch.customer(event.programId(), customerKey);
     return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
       if (outcome.credit() == null) {
-        return reject(tx, event, outcome.reason(), customer, batch);
+        return Future.succeededFuture(
+            new SaleDecision(event, customerKey, customer, null, null, null, outcome.reason()));
       }
       Credit credit = outcome.credit();
       String campaignCurrency = credit.terms().rule().currency();
@@ -211,30 +328,28 @@ public final class LedgerWriter {
       try {
         sale = posted(d).in(campaignCurrency);
       } catch (InvalidInput e) {
-        return reject(tx, event, PostedAmount.INVALID_AMOUNT, customer, batch);
+        return Future.succeededFuture(
+            new SaleDecision(event, customerKey, customer, credit, null, null, PostedAmount.INVALID_AMOUNT));
       }
       String fxKey = "fx:" + event.programId() + ":" + sale.currency() + ":" + campaignCurrency;
       return batch.<FxRate>lookup(fxKey, () -> store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency))
-          .compose(rate -> rate == null
-              ? reject(tx, event, Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency, customer,
-                  batch)
-              : store.writeConversion(tx, conversion(event, credit, customer, "credited", null, sale, ""))
-                  .compose(written -> {
-                    if (written.id() == null) {
-                      return Future.succeededFuture();
-                    }
-                    if (written.recredited()) {
-                      batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_STATUS_CHANGED,
-                          "conversion_status:" + written.id() + ":credited",
-                          conversionData(event.data(), written.id(), credit, sale).put("from", "rejected")
-                              .put("to", "credited")));
-                    }
-                    return creditSale(event, customerKey, customer, credit, written.id(), sale, rate, batch);
-                  }));
+          .map(rate -> new SaleDecision(event, customerKey, customer, credit, sale, rate, rate != null ? null
+              : Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency));
     });
   }
 
-  private Future<Void> creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
+  /** A sale whose conversion was written (new, or a rejected one now credited): credited in memory. */
+  private void credit(SaleDecision s, WrittenConversion written, Batch batch) {
+    if (written.recredited()) {
+      batch.event(new Event(s.event().programId(), s.event().time(), EventTypes.CONVERSION_STATUS_CHANGED,
+          "conversion_status:" + written.id() + ":credited",
+          conversionData(s.event().data(), written.id(), s.credit(), s.sale()).put("from", "rejected")
+              .put("to", "credited")));
+    }
+    creditSale(s.event(), s.customerKey(), s.customer(), s.credit(), written.id(), s.sale(), s.rate(), batch);
+  }
+
+  private void creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
       long conversionId, Money sale, FxRate rate, Batch batch) {
     batch.tally.conversions++;
     RollupBatch.Origin origin = origin(event, credit);
@@ -249,7 +364,6 @@ public final class LedgerWriter {
     markClick(event, credit, "converted", batch);
     batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(),
         commission.isPresent());
-    return Future.succeededFuture();
   }
 
   private Future<Void> lead(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {

@@ -92,7 +92,7 @@ class EdgeJournalChildTest {
     }
   }
 
-  private static Process start(Map<String, String> settings, Path output) throws java.io.IOException {
+  static Process start(Map<String, String> settings, Path output) throws java.io.IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "serve"));

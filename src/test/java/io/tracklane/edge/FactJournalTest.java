@@ -91,6 +91,92 @@ class FactJournalTest {
   }
 
   @Test
+  void writtenAheadFactsAreOnDiskAtOnceAndOnlyTheFailedOnesAreReplayed() throws Exception {
+    FactJournal journal = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
+    List<FactJournal.Written> written = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      written.add(journal.writeAhead(fact(i), false));
+    }
+    assertEquals(10, values(onlySegment()).size(), "in the file before any answer, written by the caller");
+    assertEquals(0, journal.pending(), "nothing to replay while Kafka has not answered");
+    for (int i = 0; i < 10; i++) {
+      journal.acknowledged(written.get(i), i != 3 && i != 7);
+    }
+    assertEquals(2, journal.pending());
+    FactJournal.Segment segment = awaitOldest(journal);
+    assertEquals(2, segment.records());
+    List<String> replay = new ArrayList<>();
+    List<String> all = values(segment.path());
+    for (int i = 0; i < all.size(); i++) {
+      if (segment.sends(i)) {
+        replay.add(all.get(i));
+      }
+    }
+    assertEquals(List.of("fact-3", "fact-7"), replay);
+    journal.replayed(segment);
+    assertEquals(0, journal.pending());
+
+    // All acknowledged: the segment is deleted once closed by age, nothing waits.
+    for (int i = 10; i < 15; i++) {
+      journal.acknowledged(journal.writeAhead(fact(i), false), true);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (journal.bytes() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, journal.bytes());
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count(), "acknowledged segments are deleted");
+    }
+    assertNull(journal.oldest());
+    journal.close();
+  }
+
+  @Test
+  void aRestartReplaysEveryWrittenAheadFactNotKnownAcknowledged() throws Exception {
+    FactJournal killed = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
+    for (int i = 0; i < 5; i++) {
+      killed.writeAhead(fact(i), false); // sent, never answered: the process dies
+    }
+    FactJournal again = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
+    assertEquals(5, again.pending());
+    FactJournal.Segment segment = again.oldest();
+    assertEquals(List.of("fact-0", "fact-1", "fact-2", "fact-3", "fact-4"), values(segment.path()));
+    assertTrue(segment.sends(4));
+    again.close();
+    killed.close();
+  }
+
+  private static byte[] fact(int i) {
+    return JournalFormat.frame(new JournalFormat.Entry(new byte[] {1}, List.of(),
+        ("fact-" + i).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private Path onlySegment() throws Exception {
+    try (var files = Files.list(dir)) {
+      List<Path> all = files.toList();
+      assertEquals(1, all.size(), all.toString());
+      return all.get(0);
+    }
+  }
+
+  private static List<String> values(Path segment) throws Exception {
+    return JournalFormat.read(Files.readAllBytes(segment)).entries().stream()
+        .map(e -> new String(e.value(), StandardCharsets.UTF_8)).toList();
+  }
+
+  private static FactJournal.Segment awaitOldest(FactJournal journal) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    FactJournal.Segment segment = journal.oldest();
+    while (segment == null && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      segment = journal.oldest();
+    }
+    assertNotNull(segment);
+    return segment;
+  }
+
+  @Test
   void aClickFactIsTheSameJsonAsItsCloudEvent() {
     Instant at = Instant.parse("2026-11-22T05:00:00.123Z");
     List<String> names = List.of("sub1", "sub2", "source");

@@ -31,7 +31,18 @@ public final class LedgerBenchmark {
   private static final int SALES = Integer.getInteger("sales", 20_000);
   private static final int BATCH = 500;
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    // The engines' pools and clients leave non-daemon threads behind: exit once the figures are out.
+    try {
+      run();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void run() throws Exception {
     try (TestEngine api = TestEngine.start(LedgerBenchmark.class, Map.of("roles", "edge,api"));
          Facts facts = new Facts(api)) {
       Fixtures f = new Fixtures(api, "EUR");

@@ -3,6 +3,7 @@ package io.tracklane.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tracklane.testing.Fixtures;
 import io.tracklane.testing.Http;
 import io.tracklane.testing.LedgerEngine;
@@ -10,6 +11,7 @@ import io.tracklane.testing.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -113,12 +115,15 @@ class PayoutsAndRefundsTest {
     // As if the delay ran out while no ledger was running.
     LEDGER.facts().sql("UPDATE commissions SET due_at = now() - interval '1 day' WHERE program_id = $1", f.programId);
     var pool = LEDGER.engine().engine().pool();
-    var runs = List.of(new DueJob(pool, Clock.systemUTC()).run(), new DueJob(pool, Clock.systemUTC()).run(),
-        new DueJob(pool, Clock.systemUTC()).run());
+    var runs = List.of(dueJob(pool, "a").run(), dueJob(pool, "b").run(), dueJob(pool, "c").run());
     TestEngine.await(Future.join(runs));
     f.awaitCommissions("due", 5);
     assertEquals(5, LEDGER.facts().scalar("SELECT sum(version) FROM commissions WHERE program_id = $1", f.programId),
         "each commission moved exactly once");
+  }
+
+  private static DueJob dueJob(Pool pool, String ranBy) {
+    return new DueJob(pool, Clock.systemUTC(), 60_000, ranBy, new SimpleMeterRegistry(), programs -> { });
   }
 
   /** A campaign with {@code fields}, one affiliate enrolled in it and its link's code. */
