@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +41,7 @@ class SetBasedBatchTest {
     // No ledger role: the test applies the batches itself.
     engine = TestEngine.start(SetBasedBatchTest.class, Map.of("roles", "edge,api"));
     facts = new Facts(engine);
-    codec = new ClickIdCodec(engine.config().clickId().keys(), engine.config().clickId().currentKeyId(),
-        () -> ThreadLocalRandom.current().nextLong());
+    codec = engine.clickIdCodec();
   }
 
   @AfterAll

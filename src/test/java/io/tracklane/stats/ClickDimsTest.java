@@ -23,7 +23,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,8 +58,7 @@ class ClickDimsTest {
     campaign = Long.parseLong(c);
     affiliate = Long.parseLong(a);
     link = Long.parseLong(f.link(c, a).getString("id"));
-    codec = new ClickIdCodec(engine.config().clickId().keys(), engine.config().clickId().currentKeyId(),
-        () -> ThreadLocalRandom.current().nextLong());
+    codec = engine.clickIdCodec();
   }
 
   @AfterAll

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What the rollups cost the ledger, in one run: the ledger's batch writer drains the same mix of
@@ -57,8 +56,7 @@ public final class RollupBenchmark {
         affiliates[a] = Long.parseLong(affiliate);
         links[a] = Long.parseLong(f.link(campaign, affiliate).getString("id"));
       }
-      ClickIdCodec codec = new ClickIdCodec(engine.config().clickId().keys(), engine.config().clickId().currentKeyId(),
-          () -> ThreadLocalRandom.current().nextLong());
+      ClickIdCodec codec = engine.clickIdCodec();
       LedgerMetrics metrics = new LedgerMetrics(new SimpleMeterRegistry());
       LedgerWriter with = new LedgerWriter(engine.engine().pool(), codec, metrics, ids -> Future.succeededFuture(),
           null, true);

@@ -7,6 +7,7 @@ import io.tracklane.Main;
 import io.tracklane.cli.ProgramAdmin;
 import io.tracklane.config.AppConfig;
 import io.tracklane.config.ConfigSource;
+import io.tracklane.domain.ClickIdCodec;
 import io.tracklane.store.Migrations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -166,6 +168,12 @@ public final class TestEngine implements AutoCloseable {
 
   public AppConfig config() {
     return config;
+  }
+
+  /** A click id codec with the engine's keys, for tests that drive a LedgerWriter themselves. */
+  public ClickIdCodec clickIdCodec() {
+    return new ClickIdCodec(config.clickId().keys(), config.clickId().currentKeyId(),
+        () -> ThreadLocalRandom.current().nextLong());
   }
 
   /** The settings as TRACKLANE_* environment variables, for starting the jar in a child process. */
