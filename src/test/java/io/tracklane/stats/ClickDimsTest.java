@@ -98,7 +98,7 @@ class ClickDimsTest {
     assertEquals(0L, column("commission_pending_minor").get("same/r/desktop"));
   }
 
-  /** The triggers (one shared upsert since V23_1): a status change and a reversal entry stay in the cell. */
+  /** The triggers (one shared upsert since V25_1): a status change and a reversal entry stay in the cell. */
   @Test
   void laterStatusChangesAndReversalsCountInTheCommissionsCell() {
     Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(300);
