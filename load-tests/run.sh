@@ -18,6 +18,9 @@
 #   env: DURATION=10 CONNECTIONS=64 THREADS=2 WARMUP=20 E2E_DURATION=300 SALES=20000
 #   WRITE_AHEAD=true            edge.journal.write_ahead of the measured edge
 #   REDIRECT_BOTH=yes           also measure the redirect with write-ahead the other way (row 8)
+#   JFR=yes                     also record profiles (JFR, settings=profile): the edge during the
+#                               redirect and postback runs (target/load-tests/edge.jfr), the ledger
+#                               benchmark (target/load-tests/ledger.jfr); see docs/benchmarks.md
 #   KAFKA_BOOTSTRAP=host:port   use that broker (default 127.0.0.1:9092, started with
 #                               scripts/kafka.sh when nothing listens there)
 # Needs java 17+, mvn, PostgreSQL and Redis as in config/application.yaml, psql; installs wrk if missing.
@@ -166,8 +169,10 @@ log "measuring ($THREADS threads, $CONNECTIONS connections, ${DURATION}s each af
 RESULTS="$LOGS/results-$RUN.txt"
 {
   measure baseline -s load-tests/report.lua -H "$AGENT" "$BASE_URL"
+  if [[ "${JFR:-no}" == yes ]]; then jcmd "$EDGE_PID" JFR.start name=edge settings=profile >/dev/null; fi
   measure redirect -s load-tests/report.lua -H "$AGENT" "$REDIRECT_URL"
   measure postback -s load-tests/postback.lua "$POSTBACK_URL" -- "$TOKEN" "$RUN"
+  if [[ "${JFR:-no}" == yes ]]; then jcmd "$EDGE_PID" JFR.stop name=edge filename="$LOGS/edge.jfr" >/dev/null; fi
 } >"$RESULTS"
 
 BASE_RPS="$(awk '$1 == "baseline" { sub("rps=", "", $3); print $3 }' "$RESULTS")"
@@ -199,8 +204,10 @@ LEDGER_LINE="skipped"
 if [[ "$SKIP_LEDGER" == no ]]; then
   log "ledger drain vs plain batched insert ($SALES sales)"
   mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$LOGS/cp.txt" >/dev/null
-  # The benchmark's JVM does not always exit after its last line: stop it once that line is out.
-  TRACKLANE_TEST_KAFKA="$KAFKA" java -Xmx512m -Dsales="$SALES" \
+  # The benchmark exits after its last line; should it hang, it is stopped once that line is out.
+  JFR_OPTS=()
+  if [[ "${JFR:-no}" == yes ]]; then JFR_OPTS=("-XX:StartFlightRecording=filename=$LOGS/ledger.jfr,settings=profile"); fi
+  TRACKLANE_TEST_KAFKA="$KAFKA" java -Xmx512m "${JFR_OPTS[@]}" -Dsales="$SALES" \
     -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$LOGS/cp.txt")" \
     io.tracklane.ledger.LedgerBenchmark >"$LOGS/ledger.out" 2>"$LOGS/ledger.log" &
   BENCH=$!
