@@ -306,7 +306,7 @@ else
   row "end to end recorded clicks" "skipped" ">= 25% of baseline" ""
   LOST=$LOST_EDGE
 fi
-row "clicks lost (counted + missing)" "$LOST" "0" "$(ok "$([[ $LOST == 0 ]] && echo 1)")"
+row "clicks lost (counted + missing)" "$LOST (counted $(( LOST - ${MISSING:-0} )), not stored after 120 s ${MISSING:-0})" "0" "$(ok "$([[ $LOST == 0 ]] && echo 1)")"
 row "heap used, max seen (-Xmx512m)" "$HEAP_MAX MiB" "<= 512 MiB" "$(ok "$(lt "$HEAP_MAX" 513)")"
 echo
 echo "load average before / after (other processes share these cores): $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
