@@ -126,8 +126,9 @@ done
 
 start() {
   local name="$1" p=(${PORTS[$1]})
+  # A journal directory per process (kept across its restarts, so a killed edge replays its own).
   env "${common_env[@]}" TRACKLANE_ROLES="${p[0]}" TRACKLANE_HTTP_EDGE_PORT="${p[1]}" \
-    TRACKLANE_HTTP_API_PORT="${p[2]}" TRACKLANE_HTTP_OPS_PORT="${p[3]}" \
+    TRACKLANE_HTTP_API_PORT="${p[2]}" TRACKLANE_HTTP_OPS_PORT="${p[3]}" TRACKLANE_EDGE_JOURNAL_DIR="$LOGS/journal-$name" \
     java -Xmx256m -XX:TieredStopAtLevel=1 -jar "$JAR" serve >>"$LOGS/$name.log" 2>&1 </dev/null &
   PID[$name]=$!
   echo "$name ${PID[$name]}" >>"$LOGS/pids"   # every process ever started, to name the due job's claims
@@ -362,8 +363,8 @@ if [[ "$(psql_q -c "SELECT to_regclass('$SCHEMA.due_job_runs') IS NOT NULL")" ==
     && v7=ok
 fi
 
-failed=0
-verdict() { if [[ "$1" == ok ]]; then echo "ok"; else failed=1; echo "FAILED"; fi; }
+# (verdict runs in $(...), a subshell: the exit status is decided from v1..v7 below, not in it.)
+verdict() { if [[ "$1" == ok ]]; then echo "ok"; else echo "FAILED"; fi; }
 [[ $CL_LOST == 0 && $CL_DUP == 0 ]] && v1=ok || v1=no
 [[ $PB_LOST == 0 && $PB_DUP == 0 ]] && v2=ok || v2=no
 [[ $CM_MISSING == 0 && $CM_DUP == 0 ]] && v3=ok || v3=no
@@ -381,4 +382,6 @@ printf '%-34s %s  %s\n' "key revoked on api1, api2 refuses" "$RV_TEXT (before: $
 printf '%-34s %s  %s\n' "due job (every $PERIOD_MS ms)" "$DUE_N due, $DUE_LATE pending past 2 periods, $DUE_TWICE moved twice" "$(verdict $v6)"
 printf '%-34s %s  %s\n' "due job runs, one per period" "$CLAIMS_TEXT" "$(verdict $v7)"
 echo "not answered 302/2xx (not counted as acknowledged): clicks $(( $(get clicks_other) + $(get clicks_failed) )), postbacks $(( $(get postbacks_other) + $(get postbacks_failed) )) ($(sed -n 's/^STATUSES //p' "$LOGS/load.out")); stored though unanswered: clicks $((CL_STORED - ACK_CLICKS + CL_LOST - SETUP_CLICKS)) (besides the set-up's $SETUP_CLICKS), sales $((PB_STORED - ACK_SALES + PB_LOST))"
+failed=0
+for v in "$v1" "$v2" "$v3" "$v4" "$v5" "$v6" "${v7:-no}"; do [[ "$v" == ok ]] || failed=1; done
 exit "$failed"

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,6 +41,8 @@ public final class FactJournal implements AutoCloseable {
    * acknowledged are deleted soon, and a crash leaves little to send twice.
    */
   static final long MAX_SEGMENT_AGE_MS = 1_000;
+  /** The file whose lock says which process owns the directory (never a segment: no sequence in its name). */
+  static final String LOCK_FILE = "journal.lock";
 
   /** When the writer forces appended frames to disk. */
   public enum Fsync {
@@ -127,6 +131,9 @@ public final class FactJournal implements AutoCloseable {
   private int writtenOfBatch;
   private long lastSync;
 
+  /** Held while the journal is open: one process per directory (released by the OS if the process dies). */
+  private final FileLock ownership;
+
   /** {@code onLost} hears of facts accepted by {@link #append} that a failed disk write then lost. */
   public FactJournal(Path dir, long quotaBytes, long segmentBytes, Fsync fsync, long fsyncIntervalMs,
       java.util.function.LongConsumer onLost) {
@@ -138,6 +145,7 @@ public final class FactJournal implements AutoCloseable {
     this.fsyncIntervalMs = fsyncIntervalMs;
     try {
       Files.createDirectories(dir);
+      ownership = own(dir);
       recover();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the fact journal in " + dir, e);
@@ -145,6 +153,44 @@ public final class FactJournal implements AutoCloseable {
     writer = new Thread(this::writeLoop, "tracklane-journal-writer");
     writer.setDaemon(true);
     writer.start();
+  }
+
+  /**
+   * Takes the directory for this process. Two edge processes on one directory would replay and
+   * delete each other's segments (clicks answered 302 and never sent): the second one refuses to
+   * start instead.
+   */
+  private static FileLock own(Path dir) throws IOException {
+    FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock taken;
+    try {
+      taken = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      taken = null;
+    }
+    if (taken == null) {
+      channel.close();
+      throw new IllegalStateException("the fact journal in " + dir + " is in use by another process: each edge"
+          + " process needs a journal directory of its own (edge.journal.dir)");
+    }
+    return taken;
+  }
+
+  /** As a SIGKILL leaves the journal, for tests that restart in one JVM: the lock let go, nothing synced. */
+  void abandon() {
+    release();
+  }
+
+  private void release() {
+    try {
+      if (ownership.isValid()) {
+        ownership.release();
+      }
+      ownership.channel().close();
+    } catch (IOException e) {
+      LOG.warn("fact journal lock in {} not released cleanly: {}", dir, e.toString());
+    }
   }
 
   /**
@@ -491,5 +537,6 @@ public final class FactJournal implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    release();
   }
 }

@@ -55,9 +55,7 @@ class FactJournalTest {
     }
     assertEquals(0, again.pending());
     assertEquals(0, again.bytes());
-    try (var files = Files.list(dir)) {
-      assertEquals(0, files.count(), "replayed segments are deleted");
-    }
+    assertEquals(List.of(), segments(), "replayed segments are deleted");
     again.close();
   }
 
@@ -125,9 +123,7 @@ class FactJournalTest {
       Thread.sleep(20);
     }
     assertEquals(0, journal.bytes());
-    try (var files = Files.list(dir)) {
-      assertEquals(0, files.count(), "acknowledged segments are deleted");
-    }
+    assertEquals(List.of(), segments(), "acknowledged segments are deleted");
     assertNull(journal.oldest());
     journal.close();
   }
@@ -138,6 +134,7 @@ class FactJournalTest {
     for (int i = 0; i < 5; i++) {
       killed.writeAhead(fact(i), false); // sent, never answered: the process dies
     }
+    killed.abandon();
     FactJournal again = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
     assertEquals(5, again.pending());
     FactJournal.Segment segment = again.oldest();
@@ -147,16 +144,33 @@ class FactJournalTest {
     killed.close();
   }
 
+  @Test
+  void aSecondJournalOnTheSameDirectoryIsRefusedUntilTheFirstIsClosed() {
+    FactJournal first = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { }));
+    assertTrue(e.getMessage().contains("in use by another process"), e.getMessage());
+    first.close();
+    FactJournal next = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
+    assertEquals(0, next.pending());
+    next.close();
+  }
+
   private static byte[] fact(int i) {
     return JournalFormat.frame(new JournalFormat.Entry(new byte[] {1}, List.of(),
         ("fact-" + i).getBytes(StandardCharsets.UTF_8)));
   }
 
   private Path onlySegment() throws Exception {
+    List<Path> all = segments();
+    assertEquals(1, all.size(), all.toString());
+    return all.get(0);
+  }
+
+  /** The journal's files but its lock file. */
+  private List<Path> segments() throws Exception {
     try (var files = Files.list(dir)) {
-      List<Path> all = files.toList();
-      assertEquals(1, all.size(), all.toString());
-      return all.get(0);
+      return files.filter(f -> !f.getFileName().toString().equals(FactJournal.LOCK_FILE)).toList();
     }
   }
 
