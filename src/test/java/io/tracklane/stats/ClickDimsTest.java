@@ -3,6 +3,7 @@ package io.tracklane.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tracklane.domain.ClickIdCodec;
@@ -111,14 +112,14 @@ class ClickDimsTest {
     facts.sql("UPDATE commissions m SET status = 'due' FROM conversions v WHERE v.id = m.conversion_id "
         + "AND m.program_id = $1 AND v.transaction_id = 't-moved'", f.programId);
     assertEquals(Map.of("pending", 0L, "due", amount), statuses());
-    facts.sql("""
-        INSERT INTO commissions (program_id, source_key, kind, affiliate_id, campaign_id, amount_minor, currency,
-                                 status, due_at, reverses_id)
-        SELECT m.program_id, 'clawback:test:' || m.id, 'clawback', m.affiliate_id, m.campaign_id, -m.amount_minor,
-               m.currency, 'due', now(), m.id
-          FROM commissions m JOIN conversions v ON v.id = m.conversion_id
-         WHERE m.program_id = $1 AND v.transaction_id = 't-moved'""", f.programId);
-    assertEquals(Map.of("pending", 0L, "due", 0L), statuses());
+    // Half the sale refunded once its commission is due: the ledger writes a reversal entry for the part.
+    CloudEvent half = refund("t-moved", at.plusSeconds(10));
+    half.data().put("amount_minor", 4_000L);
+    TestEngine.await(writer().apply(List.of(half)));
+    long reversed = -facts.scalar("SELECT amount_minor FROM commissions WHERE program_id = $1 "
+        + "AND reverses_id IS NOT NULL", f.programId);
+    assertTrue(reversed > 0 && reversed < amount, "the refund's reversal entry: " + reversed);
+    assertEquals(Map.of("pending", 0L, "due", amount - reversed), statuses());
     assertEquals(2, facts.scalar("SELECT count(*) FROM stats_commission_cells WHERE program_id = $1 "
         + "AND source = 'moved' AND sub1 = 'm' AND device = 'desktop'", f.programId));
   }
