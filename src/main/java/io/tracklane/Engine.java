@@ -243,8 +243,10 @@ public final class Engine {
     EdgeMetrics.Journal lost = new EdgeMetrics.Journal(registry);
     FactJournal journal = new FactJournal(Path.of(j.dir()), j.quotaBytes(), j.segmentBytes(),
         FactJournal.Fsync.parse(j.fsync()), j.fsyncIntervalMs(), lost::writeFailed);
-    return new FactSink(FactSink.producer(config.kafka()), config.kafka().topicFacts(), journal, j.bufferMaxFacts(),
-        config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()), j.writeAhead(), registry);
+    return new FactSink(FactSink.producer(config.kafka()),
+        FactSink.producer(config.kafka(), config.kafka().postbackLingerMs()), config.kafka().topicFacts(), journal,
+        j.bufferMaxFacts(), config.kafka().produceTimeoutMs(), FactSink.deliveryTimeoutMs(config.kafka()),
+        j.writeAhead(), registry);
   }
 
   /** What the API's verticle instances share: one key cache, rate limiter and usage batcher per process. */

@@ -51,7 +51,7 @@ public record AppConfig(
 
   public record KafkaConfig(String bootstrapServers, String topicFacts, String topicChanges,
       String topicDeadLetter, int partitions, int replicationFactor, int produceTimeoutMs, String consumerGroup,
-      int lingerMs, int batchBytes, String compression) {
+      int lingerMs, int postbackLingerMs, int batchBytes, String compression) {
   }
 
   public record LedgerConfig(int instances, int batchMax, int pollTimeoutMs, int outboxSweepMs, int dueJobMs,
@@ -158,6 +158,7 @@ public record AppConfig(
         r.integer("kafka.partitions", 1, 1024), r.integer("kafka.replication_factor", 1, 32),
         r.integer("kafka.produce_timeout_ms", 100, 120_000),
         r.nonEmpty("kafka.consumer_group"), r.integer("kafka.linger_ms", 0, 1000),
+        r.integer("kafka.postback_linger_ms", 0, 1000),
         r.integer("kafka.batch_bytes", 1024, 16 * 1024 * 1024), r.nonEmpty("kafka.compression"));
     if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(kafka.compression())) {
       r.problem("kafka.compression must be one of none, gzip, snappy, lz4, zstd, got '" + kafka.compression() + "'");

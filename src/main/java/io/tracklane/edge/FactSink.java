@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Postbacks ({@link #add}) are acknowledged facts: the Future completes on the caller's
  * context once Kafka acknowledged with acks=all, and fails (a 503 for the caller) otherwise. They
- * are never journaled: the sender retries.
+ * are never journaled: the sender retries. They have a producer of their own, whose linger
+ * ({@code kafka.postback_linger_ms}, 0 by default) every postback's answer would wait; clicks keep
+ * the batching one. A postback may therefore reach the topic before a click sent just before it,
+ * as it may from another edge process.
  */
 public final class FactSink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FactSink.class);
@@ -63,6 +66,7 @@ public final class FactSink implements AutoCloseable {
       List.of(new JournalFormat.Header(CONTENT_TYPE, STRUCTURED));
 
   private final Producer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> postbacks;
   private final String topic;
   private final FactJournal journal;
   private final int bufferMax;
@@ -78,15 +82,19 @@ public final class FactSink implements AutoCloseable {
   private volatile boolean running = true;
 
   /**
+   * @param producer clicks and impressions (batching)
+   * @param postbacks postbacks, each waited for by its answer (no linger)
    * @param bufferMax most facts handed to the producer and not yet acknowledged
    * @param ackTimeoutMs how long a postback waits for Kafka's acknowledgement
    * @param deliveryTimeoutMs the producer's delivery.timeout.ms: how long a replayed segment may wait
    * @param writeAhead every click and impression is written to the journal before {@link #record}
    *     returns (so before it is answered), and only acknowledged ones leave it
    */
-  public FactSink(Producer<byte[], byte[]> producer, String topic, FactJournal journal, int bufferMax,
-      long ackTimeoutMs, long deliveryTimeoutMs, boolean writeAhead, MeterRegistry registry) {
+  public FactSink(Producer<byte[], byte[]> producer, Producer<byte[], byte[]> postbacks, String topic,
+      FactJournal journal, int bufferMax, long ackTimeoutMs, long deliveryTimeoutMs, boolean writeAhead,
+      MeterRegistry registry) {
     this.producer = producer;
+    this.postbacks = postbacks;
     this.writeAhead = writeAhead;
     this.topic = topic;
     this.journal = journal;
@@ -200,7 +208,7 @@ public final class FactSink implements AutoCloseable {
     byte[] key = event.kafkaKey().getBytes(StandardCharsets.US_ASCII);
     byte[] value = event.encode().getBytes(StandardCharsets.UTF_8);
     try {
-      producer.send(new ProducerRecord<>(topic, null, key, value, HEADERS), (metadata, error) -> {
+      postbacks.send(new ProducerRecord<>(topic, null, key, value, HEADERS), (metadata, error) -> {
         if (context == null) {
           acked.handle(error == null ? Future.succeededFuture() : Future.failedFuture(error));
         } else {
@@ -321,6 +329,7 @@ public final class FactSink implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    postbacks.close(java.time.Duration.ofMillis(ackTimeoutMs));
     producer.close(java.time.Duration.ofMillis(ackTimeoutMs));
     journal.close();
   }
@@ -331,17 +340,22 @@ public final class FactSink implements AutoCloseable {
    * fact goes to the journal); idempotent with acks=all; batching and compression from the config.
    */
   public static Producer<byte[], byte[]> producer(io.tracklane.config.AppConfig.KafkaConfig kafka) {
+    return producer(kafka, kafka.lingerMs());
+  }
+
+  /** As {@link #producer(io.tracklane.config.AppConfig.KafkaConfig)}, with its own {@code linger.ms} (postbacks). */
+  public static Producer<byte[], byte[]> producer(io.tracklane.config.AppConfig.KafkaConfig kafka, int lingerMs) {
     java.util.Map<String, Object> props = new java.util.HashMap<>();
     int requestTimeout = Math.max(kafka.produceTimeoutMs(), 1000);
     props.put("bootstrap.servers", kafka.bootstrapServers());
     props.put("acks", "all");
     props.put("enable.idempotence", "true");
-    props.put("linger.ms", kafka.lingerMs());
+    props.put("linger.ms", lingerMs);
     props.put("batch.size", kafka.batchBytes());
     props.put("compression.type", kafka.compression());
     props.put("max.block.ms", 0);
     props.put("request.timeout.ms", requestTimeout);
-    props.put("delivery.timeout.ms", Math.max(kafka.produceTimeoutMs() * 3, 5000) + kafka.lingerMs() + requestTimeout);
+    props.put("delivery.timeout.ms", (int) deliveryTimeoutMs(kafka));
     props.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
     props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
     return new org.apache.kafka.clients.producer.KafkaProducer<>(props);
@@ -361,6 +375,7 @@ public final class FactSink implements AutoCloseable {
     while (System.currentTimeMillis() < until) {
       try {
         producer.partitionsFor(topic);
+        postbacks.partitionsFor(topic);
         return;
       } catch (RuntimeException e) {
         try {
