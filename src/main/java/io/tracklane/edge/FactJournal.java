@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,10 +30,15 @@ import org.slf4j.LoggerFactory;
  * under one directory, until they are replayed (see {@link FactSink}) and their segment deleted.
  *
  * <p>{@link #append} may be called from any thread and never blocks: it only reserves room against
- * the quota and queues the frame. One writer thread owns the files: it appends frames to the
- * active segment, syncs them to disk per the fsync policy, and closes the segment when it is full
+ * the quota and queues the frame. One writer thread appends queued frames to a segment of its own,
+ * syncs every open segment to disk per the fsync policy, and closes a segment when it is full, old,
  * or when the replayer asks for it. Only closed segments are replayed. On start, segments left by
  * an earlier run (a crash, a stop with Kafka down) are counted and replayed first.
+ *
+ * <p>Written ahead ({@link #writeAhead}), each calling thread (each event loop) appends to a
+ * {@link Lane} of its own: its own active segment, file and lock, so two event loops never wait for
+ * each other. Segment sequences are global, so file names never collide and the replay goes oldest
+ * first; a lane's facts keep their order.
  */
 public final class FactJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FactJournal.class);
@@ -78,24 +84,38 @@ public final class FactJournal implements AutoCloseable {
   }
 
   /**
+   * One writer's active segment: each thread that writes ahead has its own, and the writer thread one
+   * for queued frames. Its monitor guards its active segment and that segment's replay bits; only
+   * its own thread, the writer thread (sync, close) and Kafka's answers take it.
+   */
+  static final class Lane {
+    Open active;
+    boolean dirty;
+    /** When the active segment was opened, 0 when there is none (read by the age gauge). */
+    volatile long activeCreated;
+  }
+
+  /**
    * A segment as it is written and until it is deleted or queued for replay: its records sent
    * straight to Kafka and not yet answered, and the indexes of those to replay (queued in the
    * journal, or failed by Kafka).
    */
   static final class Open {
+    final Lane lane;
     final long sequence;
     final Path path;
     final FileChannel channel;
     final long createdMillis;
     final AtomicInteger unanswered = new AtomicInteger();
-    // Guarded by the journal's lock.
+    // Guarded by the lane's monitor.
     final BitSet replay = new BitSet();
     long bytes;
     int records;
     boolean closed;
     boolean retired;
 
-    Open(long sequence, Path path, FileChannel channel, long createdMillis) {
+    Open(Lane lane, long sequence, Path path, FileChannel channel, long createdMillis) {
+      this.lane = lane;
       this.sequence = sequence;
       this.path = path;
       this.channel = channel;
@@ -116,16 +136,18 @@ public final class FactJournal implements AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
   /** Facts to replay: queued, or in a segment as not sent or failed by Kafka. */
   private final AtomicLong pending = new AtomicLong();
-  private final AtomicLong activeCreated = new AtomicLong();
   private volatile boolean rollRequested;
   private volatile boolean running = true;
   private final Thread writer;
-  /** Guards the active segment: appended to by the writer thread and, written ahead, by the callers. */
-  private final Object lock = new Object();
-  // Under the lock.
-  private long nextSequence;
-  private Open active;
-  private boolean dirty;
+  private final AtomicLong nextSequence = new AtomicLong();
+  /** Every lane: the writer thread's for queued frames, and one per thread that wrote ahead. */
+  private final List<Lane> lanes = new CopyOnWriteArrayList<>();
+  private final Lane queued = new Lane();
+  private final ThreadLocal<Lane> laneOfThread = ThreadLocal.withInitial(() -> {
+    Lane lane = new Lane();
+    lanes.add(lane);
+    return lane;
+  });
 
   // Writer thread only.
   private int writtenOfBatch;
@@ -143,6 +165,7 @@ public final class FactJournal implements AutoCloseable {
     this.segmentBytes = segmentBytes;
     this.fsync = fsync;
     this.fsyncIntervalMs = fsyncIntervalMs;
+    lanes.add(queued);
     try {
       Files.createDirectories(dir);
       ownership = own(dir);
@@ -206,7 +229,7 @@ public final class FactJournal implements AutoCloseable {
     for (Path file : files) {
       long size = Files.size(file);
       long sequence = JournalFormat.sequenceOf(file.getFileName().toString()).orElseThrow();
-      nextSequence = sequence + 1;
+      nextSequence.set(sequence + 1);
       if (size == 0) {
         Files.delete(file);
         continue;
@@ -260,17 +283,18 @@ public final class FactJournal implements AutoCloseable {
     if (!reserve(frame.length)) {
       return null;
     }
+    Lane lane = laneOfThread.get();
     Open failed;
-    synchronized (lock) {
+    synchronized (lane) {
       try {
-        Open segment = openActive();
+        Open segment = openActive(lane);
         ByteBuffer buf = ByteBuffer.wrap(frame);
         while (buf.hasRemaining()) {
           segment.channel.write(buf);
         }
         int index = segment.records++;
         segment.bytes += frame.length;
-        dirty = true;
+        lane.dirty = true;
         if (replay) {
           segment.replay.set(index);
           pending.incrementAndGet();
@@ -282,7 +306,7 @@ public final class FactJournal implements AutoCloseable {
         // The frame may be half written: nothing can follow it in this segment.
         LOG.error("fact journal write failed in {}: {}", dir, e.toString());
         bytes.addAndGet(-frame.length);
-        failed = detachActive();
+        failed = detachActive(lane);
       }
     }
     if (failed != null) {
@@ -298,7 +322,7 @@ public final class FactJournal implements AutoCloseable {
   void acknowledged(Written written, boolean ok) {
     Open segment = written.segment();
     if (!ok) {
-      synchronized (lock) {
+      synchronized (segment.lane) {
         segment.replay.set(written.index());
         pending.incrementAndGet();
       }
@@ -324,7 +348,13 @@ public final class FactJournal implements AutoCloseable {
       return 0;
     }
     Map.Entry<Long, Segment> first = closed.firstEntry();
-    long created = first != null ? first.getValue().createdMillis() : activeCreated.get();
+    long created = first != null ? first.getValue().createdMillis() : 0;
+    for (Lane lane : lanes) {
+      long opened = lane.activeCreated;
+      if (opened != 0 && (created == 0 || opened < created)) {
+        created = opened;
+      }
+    }
     return created == 0 ? 0 : Math.max(0, nowMillis - created);
   }
 
@@ -361,21 +391,25 @@ public final class FactJournal implements AutoCloseable {
         }
         long now = System.currentTimeMillis();
         if (fsync == Fsync.ALWAYS || fsync == Fsync.INTERVAL && now - lastSync >= fsyncIntervalMs) {
-          sync();
+          lanes.forEach(this::sync);
           lastSync = now;
         }
-        Open full = null;
-        synchronized (lock) {
-          // Asked for by the replay, a close helps only when no fact in the segment waits for
-          // Kafka's answer (else it could not be replayed yet): that one closes by age.
-          if (active != null && (active.bytes >= segmentBytes || now - active.createdMillis >= MAX_SEGMENT_AGE_MS
-              || rollRequested && active.unanswered.get() == 0)) {
-            full = detachActive();
-          }
-        }
+        boolean roll = rollRequested;
         rollRequested = false;
-        if (full != null) {
-          close(full);
+        for (Lane lane : lanes) {
+          Open full = null;
+          synchronized (lane) {
+            // Asked for by the replay, a close helps only when no fact in the segment waits for
+            // Kafka's answer (else it could not be replayed yet): that one closes by age.
+            Open active = lane.active;
+            if (active != null && (active.bytes >= segmentBytes || now - active.createdMillis >= MAX_SEGMENT_AGE_MS
+                || roll && active.unanswered.get() == 0)) {
+              full = detachActive(lane);
+            }
+          }
+          if (full != null) {
+            close(full);
+          }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -385,8 +419,8 @@ public final class FactJournal implements AutoCloseable {
         // the reader stops at the damage. Keep going: the next segment may well succeed.
         LOG.error("fact journal write failed in {}: {}", dir, e.toString());
         Open failed;
-        synchronized (lock) {
-          failed = detachActive();
+        synchronized (queued) {
+          failed = detachActive(queued);
         }
         if (failed != null) {
           close(failed);
@@ -403,40 +437,42 @@ public final class FactJournal implements AutoCloseable {
         sleepQuietly();
       }
     }
-    Open last;
-    synchronized (lock) {
-      last = detachActive();
-    }
-    if (last != null) {
-      close(last);
+    for (Lane lane : lanes) {
+      Open last;
+      synchronized (lane) {
+        last = detachActive(lane);
+      }
+      if (last != null) {
+        close(last);
+      }
     }
   }
 
-  /** The active segment, opened when there is none. Under the lock. */
-  private Open openActive() throws IOException {
-    if (active == null) {
-      long sequence = nextSequence++;
+  /** The lane's active segment, opened when there is none. Under the lane's monitor. */
+  private Open openActive(Lane lane) throws IOException {
+    if (lane.active == null) {
+      long sequence = nextSequence.getAndIncrement();
       Path path = dir.resolve(JournalFormat.segmentName(sequence));
       long now = System.currentTimeMillis();
-      active = new Open(sequence, path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          now);
-      activeCreated.set(now);
+      lane.active = new Open(lane, sequence, path,
+          FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), now);
+      lane.activeCreated = now;
     }
-    return active;
+    return lane.active;
   }
 
-  /** Takes the active segment out of the writers' way; the caller closes it. Under the lock. */
-  private Open detachActive() {
-    Open segment = active;
-    active = null;
-    activeCreated.set(0);
+  /** Takes the lane's active segment out of its writer's way; the caller closes it. Under the lane's monitor. */
+  private static Open detachActive(Lane lane) {
+    Open segment = lane.active;
+    lane.active = null;
+    lane.activeCreated = 0;
     return segment;
   }
 
   private void write(List<byte[]> frames) throws IOException {
     writtenOfBatch = 0;
-    synchronized (lock) {
-      Open segment = openActive();
+    synchronized (queued) {
+      Open segment = openActive(queued);
       for (byte[] frame : frames) {
         ByteBuffer buf = ByteBuffer.wrap(frame);
         while (buf.hasRemaining()) {
@@ -445,20 +481,20 @@ public final class FactJournal implements AutoCloseable {
         segment.replay.set(segment.records++);
         segment.bytes += frame.length;
         writtenOfBatch++;
-        dirty = true;
+        queued.dirty = true;
       }
     }
   }
 
-  /** Forces what was written to the active segment to disk, outside the lock (writers go on meanwhile). */
-  private void sync() {
+  /** Forces what was written to the lane's active segment to disk, outside its monitor (its writer goes on meanwhile). */
+  private void sync(Lane lane) {
     Open segment;
-    synchronized (lock) {
-      if (!dirty || active == null) {
+    synchronized (lane) {
+      if (!lane.dirty || lane.active == null) {
         return;
       }
-      dirty = false;
-      segment = active;
+      lane.dirty = false;
+      segment = lane.active;
     }
     try {
       segment.channel.force(false);
@@ -482,7 +518,7 @@ public final class FactJournal implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("fact journal close of {}: {}", segment.path.getFileName(), e.toString());
     }
-    synchronized (lock) {
+    synchronized (segment.lane) {
       segment.closed = true;
     }
     if (segment.unanswered.get() == 0) {
@@ -495,21 +531,21 @@ public final class FactJournal implements AutoCloseable {
    * replayed, else queued for the replay. Once.
    */
   private void retire(Open segment) {
-    Segment queued;
-    synchronized (lock) {
+    Segment waiting;
+    synchronized (segment.lane) {
       if (!segment.closed || segment.retired || segment.unanswered.get() != 0) {
         return;
       }
       segment.retired = true;
       if (segment.replay.isEmpty()) {
-        queued = null;
+        waiting = null;
       } else {
-        queued = new Segment(segment.path, segment.bytes, segment.replay.cardinality(), segment.createdMillis,
+        waiting = new Segment(segment.path, segment.bytes, segment.replay.cardinality(), segment.createdMillis,
             segment.records == segment.replay.cardinality() ? null : (BitSet) segment.replay.clone());
       }
     }
-    if (queued != null) {
-      closed.put(segment.sequence, queued);
+    if (waiting != null) {
+      closed.put(segment.sequence, waiting);
       return;
     }
     try {

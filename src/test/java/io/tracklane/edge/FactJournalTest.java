@@ -145,6 +145,74 @@ class FactJournalTest {
   }
 
   @Test
+  void eachThreadWritesAheadToSegmentsOfItsOwnAndARestartReplaysBothInTheirOrder() throws Exception {
+    FactJournal killed = new FactJournal(dir, 1 << 24, 1 << 24, FactJournal.Fsync.NEVER, 1000, n -> { });
+    int each = 2_000;
+    List<Thread> writers = new ArrayList<>();
+    for (String prefix : List.of("a", "b")) {
+      writers.add(new Thread(() -> {
+        for (int i = 0; i < each; i++) {
+          assertNotNull(killed.writeAhead(frame(String.format("%s-%05d", prefix, i)), false));
+        }
+      }));
+    }
+    writers.forEach(Thread::start);
+    for (Thread t : writers) {
+      t.join();
+    }
+    killed.abandon();
+
+    // No segment mixes the two writers (each has its own lane), and each keeps its own order.
+    List<String> a = new ArrayList<>();
+    List<String> b = new ArrayList<>();
+    for (Path segment : segments()) {
+      List<String> values = values(segment);
+      assertEquals(1, values.stream().map(v -> v.charAt(0)).distinct().count(), segment + " holds one writer's facts");
+      (values.get(0).startsWith("a") ? a : b).addAll(values);
+    }
+    FactJournal again = new FactJournal(dir, 1 << 24, 1 << 24, FactJournal.Fsync.NEVER, 1000, n -> { });
+    assertEquals(2L * each, again.pending());
+    List<String> replayed = new ArrayList<>();
+    FactJournal.Segment segment;
+    while ((segment = again.oldest()) != null) {
+      replayed.addAll(values(segment.path()));
+      again.replayed(segment);
+    }
+    assertEquals(2 * each, replayed.size());
+    assertEquals(2 * each, replayed.stream().distinct().count(), "nothing twice");
+    assertEquals(replayed.stream().filter(v -> v.startsWith("a")).toList(), a.stream().sorted().toList(),
+        "a's facts replayed in a's order");
+    assertEquals(replayed.stream().filter(v -> v.startsWith("b")).toList(), b.stream().sorted().toList(),
+        "b's facts replayed in b's order");
+    again.close();
+    killed.close();
+  }
+
+  @Test
+  void theQuotaIsSharedByTheThreadsThatWriteAhead() throws Exception {
+    int size = frame("a-00000").length;
+    FactJournal journal = new FactJournal(dir, 10L * size, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
+    java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> writers = new ArrayList<>();
+    for (String prefix : List.of("a", "b")) {
+      writers.add(new Thread(() -> {
+        for (int i = 0; i < 20; i++) {
+          if (journal.writeAhead(frame(String.format("%s-%05d", prefix, i)), true) != null) {
+            accepted.incrementAndGet();
+          }
+        }
+      }));
+    }
+    writers.forEach(Thread::start);
+    for (Thread t : writers) {
+      t.join();
+    }
+    assertEquals(10, accepted.get(), "the two writers together fill the quota, no more");
+    assertEquals(10L * size, journal.bytes());
+    journal.close();
+  }
+
+  @Test
   void aSecondJournalOnTheSameDirectoryIsRefusedUntilTheFirstIsClosed() {
     FactJournal first = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
@@ -154,6 +222,10 @@ class FactJournalTest {
     FactJournal next = new FactJournal(dir, 1 << 20, 1 << 20, FactJournal.Fsync.NEVER, 1000, n -> { });
     assertEquals(0, next.pending());
     next.close();
+  }
+
+  private static byte[] frame(String value) {
+    return JournalFormat.frame(new JournalFormat.Entry(new byte[] {1}, List.of(), value.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static byte[] fact(int i) {
