@@ -3,19 +3,17 @@ package io.tracklane.domain;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.IDN;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Builds the redirect target from a stored URL: macros such as {click_id} are replaced with
  * URL-encoded values; a URL without {click_id} gets click_id appended as a query parameter.
- * Macros are substituted only after the host, so no value can change where the browser goes.
+ * Macros are substituted only after the host, so no value can change where the browser goes. The
+ * edge checks a stored URL once and fills it per click ({@link DestinationTemplate}).
  */
 public final class Destinations {
   public static final String CLICK_ID = "click_id";
@@ -51,25 +49,7 @@ public final class Destinations {
    * @param values macro values by name (click_id, affiliate_id, campaign_id, sub1..sub5, source); null values become empty
    */
   public static String build(String storedUrl, Map<String, String> values) {
-    int pathStart = pathStart(storedUrl);
-    if (pathStart < 0) {
-      return null;
-    }
-    String origin = storedUrl.substring(0, pathStart);
-    String rest = storedUrl.substring(pathStart);
-    boolean hasClickMacro = rest.contains("{click_id}");
-    if (rest.indexOf('{') >= 0) {
-      rest = MACRO.matcher(rest).replaceAll(m -> Matcher.quoteReplacement(encode(values.get(m.group(1)))));
-    }
-    String url = origin + rest;
-    if (!hasClickMacro) {
-      int hash = url.indexOf('#');
-      String fragment = hash >= 0 ? url.substring(hash) : "";
-      String base = hash >= 0 ? url.substring(0, hash) : url;
-      String separator = base.indexOf('?') >= 0 ? (base.endsWith("?") || base.endsWith("&") ? "" : "&") : "?";
-      url = base + separator + CLICK_ID + "=" + encode(values.get(CLICK_ID)) + fragment;
-    }
-    return url.length() <= MAX_LOCATION_LENGTH && isSafeUrl(url) && sameOrigin(origin, url) ? url : null;
+    return DestinationTemplate.of(storedUrl).fill(values);
   }
 
   /**
@@ -179,11 +159,4 @@ public final class Destinations {
     return url.length();
   }
 
-  private static boolean sameOrigin(String origin, String url) {
-    return pathStart(url) == origin.length() && url.startsWith(origin);
-  }
-
-  private static String encode(String value) {
-    return value == null ? "" : URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
 }

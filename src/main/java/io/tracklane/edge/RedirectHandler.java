@@ -3,7 +3,6 @@ package io.tracklane.edge;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tracklane.domain.ClickId;
-import io.tracklane.domain.Destinations;
 import io.tracklane.domain.EventIds;
 import io.tracklane.domain.UserAgents;
 import io.tracklane.firehose.CloudEvent;
@@ -62,15 +61,15 @@ final class RedirectHandler implements Handler<RoutingContext> {
       Instant now = edge.clock().instant();
       ClickId click = edge.clickIds().issue(link.linkId(), now);
       Map<String, String> macros = macros(link, click, query);
-      String location = link.creditable() ? Destinations.build(storedDestination(link), macros) : null;
+      String location = link.creditable() ? link.destinations().credited().fill(macros) : null;
       boolean creditable = location != null;
       if (creditable) {
         ctx.response().putHeader(SET_COOKIE, EdgeVerticle.CLICK_COOKIE + "=" + click.value() + "; Max-Age="
             + (long) link.cookieWindowDays() * 86400 + "; Path=/" + cookieDomain(link, ctx.request().authority())
             + "; HttpOnly; Secure; SameSite=Lax");
       } else {
-        location = Destinations.isSafeUrl(link.fallbackUrl()) ? link.fallbackUrl()
-            : Destinations.build(link.landingPageUrl(), macros);
+        location = link.destinations().fallbackUrl() != null ? link.destinations().fallbackUrl()
+            : link.destinations().landingPage().fill(macros);
       }
       if (location == null) {
         ctx.fail(HttpError.notFound("Link not found."));
@@ -82,16 +81,6 @@ final class RedirectHandler implements Handler<RoutingContext> {
       record(link, click, macros, creditable, ip, userAgent, clip(ctx.request().getHeader(REFERER), 512), now,
           preview(ctx));
     }).onFailure(ctx::fail);
-  }
-
-  /**
-   * The link's own destination while the campaign still allows it (its domains can change after the
-   * link was saved), else the campaign's landing page: the visit still reaches the advertiser.
-   */
-  private static String storedDestination(LinkTarget link) {
-    return link.destinationUrl() != null
-        && Destinations.isAllowedDestination(link.destinationUrl(), link.landingPageUrl(), link.allowedDomains())
-        ? link.destinationUrl() : link.landingPageUrl();
   }
 
   private static Map<String, String> macros(LinkTarget link, ClickId click, Map<String, String> query) {

@@ -1,5 +1,6 @@
 package io.tracklane.store;
 
+import io.tracklane.domain.LinkDestinations;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -33,10 +34,22 @@ public final class LinkRepository {
         LEFT JOIN enrollments e ON e.campaign_id = l.campaign_id AND e.affiliate_id = l.affiliate_id
        WHERE """;
 
-  /** The resolved link the edge redirects through, with its campaign's current allowed domains. */
+  /**
+   * The resolved link the edge redirects through, with its campaign's current allowed domains, and
+   * where its redirects lead, checked once here rather than per click.
+   */
   public record LinkTarget(long linkId, long programId, long campaignId, long affiliateId, String destinationUrl,
       String landingPageUrl, List<String> allowedDomains, int cookieWindowDays, String currency, String fallbackUrl,
-      boolean creditable, boolean acceptClientConversions, List<String> clientOrigins, String cookieDomain) {
+      boolean creditable, boolean acceptClientConversions, List<String> clientOrigins, String cookieDomain,
+      LinkDestinations destinations) {
+
+    public LinkTarget(long linkId, long programId, long campaignId, long affiliateId, String destinationUrl,
+        String landingPageUrl, List<String> allowedDomains, int cookieWindowDays, String currency, String fallbackUrl,
+        boolean creditable, boolean acceptClientConversions, List<String> clientOrigins, String cookieDomain) {
+      this(linkId, programId, campaignId, affiliateId, destinationUrl, landingPageUrl, allowedDomains,
+          cookieWindowDays, currency, fallbackUrl, creditable, acceptClientConversions, clientOrigins, cookieDomain,
+          LinkDestinations.of(destinationUrl, landingPageUrl, allowedDomains, fallbackUrl));
+    }
   }
 
   private final Pool pool;
