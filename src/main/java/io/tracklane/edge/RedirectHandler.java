@@ -167,7 +167,7 @@ final class RedirectHandler implements Handler<RoutingContext> {
     if (value == null) {
       return null;
     }
-    String clean = CONTROL.matcher(value).replaceAll("");
+    String clean = value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? CONTROL.matcher(value).replaceAll("") : value;
     return clean.length() > max ? clean.substring(0, max) : clean;
   }
 }
