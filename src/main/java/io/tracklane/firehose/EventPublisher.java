@@ -13,13 +13,12 @@ public interface EventPublisher {
   Future<Void> publish(String topic, CloudEvent event);
 
   /**
-   * Like {@link #publishAll} but waits for the broker's answer to every record however long the
-   * producer's own delivery timeout lets it take, instead of giving up early while the records
-   * may still be delivered: the outbox relay, whose give-up means sending the batch again.
+   * Events already encoded ({@link CloudEventRecords#structured}), in order; like {@link #publishAll}
+   * but waits for the broker's answer to every record however long the producer's own delivery
+   * timeout lets it take, instead of giving up early while the records may still be delivered: the
+   * outbox relay, whose give-up means sending the batch again.
    */
-  default Future<Void> publishAllAcked(String topic, List<CloudEvent> events) {
-    return publishAll(topic, events);
-  }
+  Future<Void> publishEncodedAcked(String topic, List<CloudEventRecords.Encoded> events);
 
   /** Publishes several events; the Future completes once all are acknowledged (fails if one is not). */
   default Future<Void> publishAll(String topic, List<CloudEvent> events) {

@@ -70,19 +70,24 @@ public final class KafkaEventPublisher implements EventPublisher {
    */
   @Override
   public Future<Void> publishAll(String topic, List<CloudEvent> events) {
-    return sendBatch(topic, events).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    if (Vertx.currentContext() == null) {
+      return EventPublisher.super.publishAll(topic, events);
+    }
+    return sendBatch(topic, events.stream().map(CloudEventRecords::encode).toList())
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   /** Bounded by the producer's delivery.timeout.ms (three times the produce timeout, at least 5 s). */
   @Override
-  public Future<Void> publishAllAcked(String topic, List<CloudEvent> events) {
+  public Future<Void> publishEncodedAcked(String topic, List<CloudEventRecords.Encoded> events) {
     return sendBatch(topic, events);
   }
 
-  private Future<Void> sendBatch(String topic, List<CloudEvent> events) {
+  /** Must be called on a Vert.x context; completes on it. */
+  private Future<Void> sendBatch(String topic, List<CloudEventRecords.Encoded> events) {
     Context context = Vertx.currentContext();
-    if (context == null || events.isEmpty()) {
-      return EventPublisher.super.publishAll(topic, events);
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
     }
     Producer<String, byte[]> kafka = producer.unwrap();
     Promise<Void> acked = Promise.promise();
@@ -98,12 +103,12 @@ public final class KafkaEventPublisher implements EventPublisher {
       }
     };
     return context.executeBlocking(() -> {
-      for (CloudEvent event : events) {
+      for (CloudEventRecords.Encoded event : events) {
         if (failure.get() != null) {
           // The broker is failing this batch: do not wait max.block.ms again for each record left.
           callback.onCompletion(null, failure.get());
         } else {
-          kafka.send(CloudEventRecords.record(topic, event), callback);
+          kafka.send(CloudEventRecords.record(topic, null, event), callback);
         }
       }
       return null;

@@ -1,11 +1,12 @@
 package io.tracklane.ledger;
 
-import io.tracklane.firehose.CloudEvent;
+import io.tracklane.firehose.CloudEventRecords;
 import io.tracklane.firehose.EventPublisher;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,7 @@ public final class OutboxRelay {
       SELECT program_id FROM (SELECT DISTINCT program_id FROM outbox) waiting
        WHERE pg_try_advisory_xact_lock($1, hashint8(program_id)) LIMIT $2""";
   private static final String ROWS = """
-      SELECT id, payload FROM outbox WHERE program_id = ANY($1) ORDER BY id LIMIT $2""";
+      SELECT id, program_id, payload FROM outbox WHERE program_id = ANY($1) ORDER BY id LIMIT $2""";
   private static final String DELETE = "DELETE FROM outbox WHERE id = ANY($1)";
   /** Programs claimed per round (each holds one advisory lock until the commit). */
   private static final int PROGRAMS_PER_ROUND = 256;
@@ -68,13 +69,15 @@ public final class OutboxRelay {
             if (rows.size() == 0) {
               return Future.succeededFuture(0);
             }
-            List<CloudEvent> events = new ArrayList<>(rows.size());
+            // The payload is the event as CloudEvent.encode() wrote it: sent as it is, not read again.
+            List<CloudEventRecords.Encoded> events = new ArrayList<>(rows.size());
             List<Long> ids = new ArrayList<>(rows.size());
             for (Row row : rows) {
-              ids.add(row.getLong("id"));
-              events.add(CloudEvent.decode(row.getString("payload")));
+              ids.add(row.getLong(0));
+              events.add(CloudEventRecords.structured(row.getLong(1),
+                  row.getString(2).getBytes(StandardCharsets.UTF_8)));
             }
-            return publisher.publishAllAcked(topic, events)
+            return publisher.publishEncodedAcked(topic, events)
                 .compose(done -> tx.preparedQuery(DELETE).execute(Tuple.of(ids.toArray(new Long[0]))))
                 .map(rows.size());
           });

@@ -126,10 +126,10 @@ class OutboxOrderTest {
     }
 
     @Override
-    public Future<Void> publishAllAcked(String topic, List<CloudEvent> events) {
+    public Future<Void> publishEncodedAcked(String topic, List<CloudEventRecords.Encoded> events) {
       Promise<Void> waited = Promise.promise();
       vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(15), t -> waited.complete());
-      return waited.future().compose(v -> delegate.publishAllAcked(topic, events));
+      return waited.future().compose(v -> delegate.publishEncodedAcked(topic, events));
     }
   }
 }
