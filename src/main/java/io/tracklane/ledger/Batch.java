@@ -7,7 +7,6 @@ import io.tracklane.ledger.Outbox.Event;
 import io.tracklane.stats.RollupBatch;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +29,7 @@ final class Batch {
   private final List<RollupBatch.Origin> commissionOrigins = new ArrayList<>();
   /** The batch's rollup changes, written before the commit. */
   final RollupBatch rollups;
-  private final List<Tuple> clickMarks = new ArrayList<>();
+  private final List<DerivedWrites.ClickMark> clickMarks = new ArrayList<>();
   private final List<Event> events = new ArrayList<>();
   private final List<CustomerStore.Credit> customerCredits = new ArrayList<>();
   private Map<String, Customer> customers = Map.of();
@@ -80,8 +79,8 @@ final class Batch {
     rejectedPostbacks.add(eventId);
   }
 
-  void clickMark(Tuple args) {
-    clickMarks.add(args);
+  void clickMark(DerivedWrites.ClickMark mark) {
+    clickMarks.add(mark);
   }
 
   void event(Event event) {
@@ -90,7 +89,7 @@ final class Batch {
 
   /** Writes the collected commissions, then their events with the others, then the click marks. */
   Future<Void> flush(SqlConnection tx, LedgerStore store, Outbox outbox, CustomerStore customerStore) {
-    return store.insertCommissions(tx, commissions).compose(ids -> {
+    return DerivedWrites.insertCommissions(tx, commissions).compose(ids -> {
       for (int i = 0; i < ids.size(); i++) {
         if (ids.get(i) != null) {
           tally.commissions++;
@@ -106,11 +105,11 @@ final class Batch {
       commissionOrigins.clear();
       List<Event> toWrite = new ArrayList<>(events);
       events.clear();
-      List<Tuple> marks = new ArrayList<>(clickMarks);
+      List<DerivedWrites.ClickMark> marks = new ArrayList<>(clickMarks);
       clickMarks.clear();
       List<CustomerStore.Credit> credits = new ArrayList<>(customerCredits);
       customerCredits.clear();
-      return Future.join(outbox.emitAll(tx, toWrite), store.markClicks(tx, marks),
+      return Future.join(outbox.emitAll(tx, toWrite), DerivedWrites.markClicks(tx, marks),
           customerStore.creditAll(tx, credits), rollups.resolve(tx)).mapEmpty();
     });
   }

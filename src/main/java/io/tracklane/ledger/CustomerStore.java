@@ -10,11 +10,12 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -36,16 +37,21 @@ final class CustomerStore {
   private static final String HISTORIES = """
       SELECT customer_id, campaign_id, first_commissioned_at, commissioned_sales FROM customer_campaigns
        WHERE (program_id, customer_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))""";
-  /** Binds an unbound customer: the first credit wins. */
+  /** Binds unbound customers (one row each): the first credit wins. */
   private static final String BIND = """
-      UPDATE customers SET affiliate_id = $3, campaign_id = $4, bound_at = $5
-       WHERE program_id = $1 AND id = $2 AND affiliate_id IS NULL""";
-  /** Counts a commissioned sale in its campaign; the first one is the anchor. */
+      UPDATE customers c SET affiliate_id = u.affiliate_id, campaign_id = u.campaign_id, bound_at = u.at
+        FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::timestamptz[])
+             AS u(program_id, id, affiliate_id, campaign_id, at)
+       WHERE c.program_id = u.program_id AND c.id = u.id AND c.affiliate_id IS NULL""";
+  /**
+   * Counts commissioned sales per (customer, campaign) (one row each, with the batch's count); the
+   * first one is the anchor.
+   */
   private static final String COUNT = """
       INSERT INTO customer_campaigns (program_id, customer_id, campaign_id, first_commissioned_at, commissioned_sales)
-      VALUES ($1, $2, $3, $4, 1)
+      SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::timestamptz[], $5::int4[])
       ON CONFLICT (customer_id, campaign_id) DO UPDATE
-        SET commissioned_sales = customer_campaigns.commissioned_sales + 1""";
+        SET commissioned_sales = customer_campaigns.commissioned_sales + EXCLUDED.commissioned_sales""";
 
   /** A locked customer: who it is bound to (if anyone) and its commission history per campaign. */
   record Customer(long id, Long affiliateId, Long campaignId, Map<Long, CustomerHistory> histories) {
@@ -72,7 +78,15 @@ final class CustomerStore {
   }
 
   /** The writes of one credit: the binding (null when already bound) and the count (null when not commissioned). */
-  record Credit(Tuple bind, Tuple count) {
+  record Credit(Bind bind, Count count) {
+  }
+
+  /** A customer bound to an affiliate and campaign. */
+  record Bind(long programId, long customerId, long affiliateId, long campaignId, Instant at) {
+  }
+
+  /** One commissioned sale of a customer in a campaign. */
+  record Count(long programId, long customerId, long campaignId, Instant at) {
   }
 
   /** The batch key of a customer: program and customer key. */
@@ -124,16 +138,41 @@ final class CustomerStore {
 
   /** The writes of one credit (see {@link Customer#credited}), written in bulk by {@link #creditAll}. */
   static Credit credit(long programId, Customer c, long affiliateId, long campaignId, Instant at, boolean commissioned) {
-    return new Credit(c.bound() ? null : Tuple.of(programId, c.id(), affiliateId, campaignId, LedgerStore.utc(at)),
-        commissioned ? Tuple.of(programId, c.id(), campaignId, LedgerStore.utc(at)) : null);
+    return new Credit(c.bound() ? null : new Bind(programId, c.id(), affiliateId, campaignId, at),
+        commissioned ? new Count(programId, c.id(), campaignId, at) : null);
   }
 
-  /** Applies the credits in order: each count is incremental, so several for one customer add up. */
+  /**
+   * Applies the credits, one statement for the bindings and one for the counts, as applying them in
+   * order would: a customer's first binding wins, and its counts in one campaign add up, the first
+   * one's time being the anchor of a new count.
+   */
   Future<Void> creditAll(SqlConnection tx, List<Credit> credits) {
-    List<Tuple> binds = credits.stream().map(Credit::bind).filter(Objects::nonNull).toList();
-    List<Tuple> counts = credits.stream().map(Credit::count).filter(Objects::nonNull).toList();
-    return (binds.isEmpty() ? Future.<Void>succeededFuture() : tx.preparedQuery(BIND).executeBatch(binds).<Void>mapEmpty())
-        .compose(v -> counts.isEmpty() ? Future.succeededFuture()
-            : tx.preparedQuery(COUNT).executeBatch(counts).mapEmpty());
+    Map<Long, Bind> binds = new LinkedHashMap<>();
+    Map<String, Count> firsts = new LinkedHashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
+    for (Credit credit : credits) {
+      if (credit.bind() != null) {
+        binds.putIfAbsent(credit.bind().customerId(), credit.bind());
+      }
+      Count count = credit.count();
+      if (count != null) {
+        String key = count.customerId() + "|" + count.campaignId();
+        firsts.putIfAbsent(key, count);
+        counts.merge(key, 1, Integer::sum);
+      }
+    }
+    List<Bind> b = new ArrayList<>(binds.values());
+    List<Map.Entry<String, Count>> c = new ArrayList<>(firsts.entrySet());
+    Future<Void> bound = b.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(BIND).execute(Tuple.of(
+        b.stream().map(Bind::programId).toArray(Long[]::new), b.stream().map(Bind::customerId).toArray(Long[]::new),
+        b.stream().map(Bind::affiliateId).toArray(Long[]::new), b.stream().map(Bind::campaignId).toArray(Long[]::new),
+        b.stream().map(x -> LedgerStore.utc(x.at())).toArray(OffsetDateTime[]::new))).mapEmpty();
+    return bound.compose(v -> c.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(COUNT).execute(Tuple.of(
+        c.stream().map(e -> e.getValue().programId()).toArray(Long[]::new),
+        c.stream().map(e -> e.getValue().customerId()).toArray(Long[]::new),
+        c.stream().map(e -> e.getValue().campaignId()).toArray(Long[]::new),
+        c.stream().map(e -> LedgerStore.utc(e.getValue().at())).toArray(OffsetDateTime[]::new),
+        c.stream().map(e -> counts.get(e.getKey())).toArray(Integer[]::new))).mapEmpty());
   }
 }

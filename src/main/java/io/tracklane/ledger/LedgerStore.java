@@ -11,7 +11,6 @@ import io.tracklane.domain.RewardType;
 import io.tracklane.domain.Trust;
 import io.tracklane.firehose.CloudEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -22,7 +21,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,7 +49,7 @@ final class LedgerStore {
         JOIN programs p ON p.id = c.program_id
         LEFT JOIN enrollments e ON e.campaign_id = c.id AND e.affiliate_id = a.id
        WHERE c.program_id = $1 AND c.id = $2""";
-  /** The flags the edge gave a click, found like {@link #MARK_CLICK} finds it. */
+  /** The flags the edge gave a click, found as the batch marks it (DerivedWrites): the second its issue time falls in. */
   private static final String CLICK_FLAGS = """
       SELECT flags FROM clicks
        WHERE click_id = $1 AND created_at >= $2 AND created_at < $2 + interval '1 second' AND program_id = $3""";
@@ -76,14 +74,6 @@ final class LedgerStore {
             reject_reason = EXCLUDED.reject_reason
         WHERE leads.status = 'rejected'
       RETURNING id, xmax = 0 AS inserted""";
-  /**
-   * A click id carries its issue time in whole seconds while the row keeps the edge's full time:
-   * the second it falls in finds it (and its partition).
-   */
-  private static final String MARK_CLICK = """
-      UPDATE clicks SET conversion_state = $4
-       WHERE click_id = $1 AND created_at >= $2 AND created_at < $2 + interval '1 second' AND program_id = $3
-         AND conversion_state <> 'converted'""";
 
   /**
    * A sale or refund as the ledger records it; {@code refundKey} is a refund's identity among its
@@ -224,31 +214,6 @@ final class LedgerStore {
         .addValue(c.conversionId()).addValue(c.leadId()).addValue(c.affiliateId()).addValue(c.campaignId())
         .addValue(c.amount().minor()).addValue(c.amount().currency()).addValue(c.status().wire())
         .addValue(utc(c.dueAt())).addValue(c.fxRate()).addValue(c.reversesId()).addValue(c.held());
-  }
-
-  /** The arguments marking a click converted (or lead); a converted click is never downgraded. */
-  static Tuple clickMark(String clickId, Instant clickTime, long programId, String state) {
-    return Tuple.of(clickId, utc(clickTime), programId, state);
-  }
-
-  Future<Void> markClicks(SqlConnection tx, List<Tuple> marks) {
-    return marks.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(MARK_CLICK).executeBatch(marks).mapEmpty();
-  }
-
-  /** Inserts many commissions in one round trip; each one's new id, or null where it existed. */
-  Future<List<Long>> insertCommissions(SqlConnection tx, List<CommissionRow> rows) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    List<Tuple> batch = new ArrayList<>(rows.size());
-    rows.forEach(c -> batch.add(commissionArgs(c)));
-    return tx.preparedQuery(INSERT_COMMISSION).executeBatch(batch).map(first -> {
-      List<Long> ids = new ArrayList<>(rows.size());
-      for (RowSet<Row> rs = first; rs != null; rs = rs.next()) {
-        ids.add(newId(rs));
-      }
-      return ids;
-    });
   }
 
   private static Long newId(RowSet<Row> rows) {

@@ -427,7 +427,7 @@ public final class LedgerWriter {
 
   private static void markClick(CloudEvent event, Credit credit, String state, Batch batch) {
     if (credit.click() != null) {
-      batch.clickMark(LedgerStore.clickMark(credit.click().value(), credit.click().issuedAt(), event.programId(),
+      batch.clickMark(new DerivedWrites.ClickMark(credit.click().value(), credit.click().issuedAt(), event.programId(),
           state));
     }
   }

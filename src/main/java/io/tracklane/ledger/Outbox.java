@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +17,13 @@ import java.util.List;
 public final class Outbox {
   private static final String INSERT = """
       INSERT INTO outbox (program_id, event_id, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING""";
+  /** Many events in one statement, inserted in input order (the relay sends a program's events in id order). */
+  private static final String INSERT_ALL = """
+      INSERT INTO outbox (program_id, event_id, payload)
+      SELECT program_id, event_id, payload
+        FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS u(program_id, event_id, payload, ord)
+       ORDER BY ord
+      ON CONFLICT (event_id) DO NOTHING""";
 
   /** One event to write. */
   public record Event(long programId, Instant time, String type, String naturalKey, JsonObject data) {
@@ -31,13 +37,20 @@ public final class Outbox {
     return tx.preparedQuery(INSERT).execute(event.tuple()).mapEmpty();
   }
 
-  /** Writes many events in one round trip. */
+  /** Writes many events with one statement, in order. */
   public Future<Void> emitAll(SqlClient tx, List<Event> events) {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> batch = new ArrayList<>(events.size());
-    events.forEach(e -> batch.add(e.tuple()));
-    return tx.preparedQuery(INSERT).executeBatch(batch).mapEmpty();
+    Long[] programs = new Long[events.size()];
+    String[] ids = new String[events.size()];
+    String[] payloads = new String[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      Tuple t = events.get(i).tuple();
+      programs[i] = t.getLong(0);
+      ids[i] = t.getString(1);
+      payloads[i] = t.getString(2);
+    }
+    return tx.preparedQuery(INSERT_ALL).execute(Tuple.of(programs, ids, payloads)).mapEmpty();
   }
 }

@@ -76,6 +76,9 @@ class SetBasedBatchTest {
     assertEquals(oneByOne.customers(), together.customers(), "customers");
     assertEquals(oneByOne.rollups(), together.rollups(), "rollups");
     assertEquals(oneByOne.counts(), together.counts(), "clicks, impressions, leads, rejected facts");
+    assertEquals(oneByOne.clickStates(), together.clickStates(), "clicks marked lead or converted");
+    assertEquals(List.of("192.0.2.1:converted", "192.0.2.2:converted", "192.0.2.3:not_converted"),
+        together.clickStates(), "a click with a lead and a sale in one batch ends converted");
     assertEquals(List.of("bot:rejected:300", "dup:credited:500", "t4:credited:4000", "u1-a:credited:1000", "u1-b:credited:2000",
         "usd:rejected:900"), together.conversions().stream().map(s -> s.split(":", 4))
         .map(p -> p[0] + ":" + p[1] + ":" + p[2]).toList());
@@ -178,6 +181,10 @@ class SetBasedBatchTest {
       return rows("""
           SELECT (to_jsonb(s) - 'program_id' - 'campaign_id' - 'affiliate_id' - 'link_id')::text AS r
             FROM stats_rollups s WHERE program_id = $1 ORDER BY 1""");
+    }
+
+    List<String> clickStates() {
+      return rows("SELECT ip || ':' || conversion_state AS r FROM clicks WHERE program_id = $1 ORDER BY 1");
     }
 
     List<String> counts() {
