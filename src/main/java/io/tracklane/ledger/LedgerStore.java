@@ -64,16 +64,6 @@ final class LedgerStore {
                                amount_minor, currency, status, due_at, fx_rate, reverses_id, held)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (program_id, source_key) DO NOTHING RETURNING id""";
-  private static final String INSERT_LEAD = """
-      INSERT INTO leads (program_id, event_id, transaction_id, customer_id, click_id, affiliate_id, campaign_id,
-                         occurred_at, status, reject_reason)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-      ON CONFLICT (program_id, transaction_id) DO UPDATE
-        SET event_id = EXCLUDED.event_id, customer_id = EXCLUDED.customer_id, click_id = EXCLUDED.click_id,
-            affiliate_id = EXCLUDED.affiliate_id, campaign_id = EXCLUDED.campaign_id, status = EXCLUDED.status,
-            reject_reason = EXCLUDED.reject_reason
-        WHERE leads.status = 'rejected'
-      RETURNING id, xmax = 0 AS inserted""";
 
   /**
    * A sale or refund as the ledger records it; {@code refundKey} is a refund's identity among its
@@ -113,31 +103,6 @@ final class LedgerStore {
 
   /** A written conversion row: its id (null if none was written) and whether a rejected row became credited. */
   record WrittenConversion(Long id, boolean recredited) {
-  }
-
-  /**
-   * The new lead's id, or null when this transaction's lead was recorded before; {@code credit}
-   * null records it rejected with {@code reason}.
-   */
-  Future<Long> insertLead(SqlConnection tx, CloudEvent event, Long customerId, Attributor.Credit credit,
-      String reason) {
-    JsonObject d = event.data();
-    Tuple args = Tuple.of(event.programId(), event.id(), d.getString("transaction_id"), customerId,
-        d.getString("click_id"), credit == null ? null : credit.affiliateId(),
-        credit == null ? null : credit.campaignId(), utc(event.time()), credit == null ? "rejected" : "credited",
-        reason);
-    return tx.preparedQuery(INSERT_LEAD).execute(args)
-        .compose(rows -> resolveRetried(tx, rows, event.programId(), event.id(), credit != null));
-  }
-
-  /** The written row's id (null if none); a rejected row now credited has its rejection resolved. */
-  private static Future<Long> resolveRetried(SqlConnection tx, RowSet<Row> rows, long programId, String eventId,
-      boolean credited) {
-    Long id = newId(rows);
-    if (id == null || !credited || rows.iterator().next().getBoolean("inserted")) {
-      return Future.succeededFuture(id);
-    }
-    return tx.preparedQuery(RESOLVE).execute(Tuple.of(programId, eventId)).map(id);
   }
 
   /**

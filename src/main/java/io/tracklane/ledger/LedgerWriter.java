@@ -2,22 +2,10 @@ package io.tracklane.ledger;
 
 import io.tracklane.domain.Attribution;
 import io.tracklane.domain.ClickIdCodec;
-import io.tracklane.domain.CommissionStatus;
 import io.tracklane.domain.Currencies;
-import io.tracklane.domain.FxRate;
-import io.tracklane.domain.InvalidInput;
-import io.tracklane.domain.Money;
 import io.tracklane.domain.PostedAmount;
-import io.tracklane.domain.Trust;
-import io.tracklane.domain.RewardRule.CustomerHistory;
 import io.tracklane.firehose.CloudEvent;
 import io.tracklane.firehose.EventTypes;
-import io.tracklane.ledger.Attributor.Credit;
-import io.tracklane.ledger.CustomerStore.Customer;
-import io.tracklane.ledger.LedgerStore.CommissionRow;
-import io.tracklane.ledger.LedgerStore.ConversionRow;
-import io.tracklane.ledger.LedgerStore.WrittenConversion;
-import io.tracklane.ledger.Outbox.Event;
 import io.tracklane.stats.ClickDims;
 import io.tracklane.stats.RollupBatch;
 import io.tracklane.stats.StatsVersions;
@@ -25,8 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +35,9 @@ public final class LedgerWriter {
   private final Outbox outbox = new Outbox();
   private final Attributor attributor;
   private final RefundPosting refunds;
+  private final Rejections rejections;
+  private final Sales sales;
+  private final Leads leads;
   private final LedgerMetrics metrics;
   private final Function<List<String>, Future<Void>> forgetRejected;
   private final StatsVersions versions;
@@ -81,6 +70,9 @@ public final class LedgerWriter {
     this.rollups = rollups;
     this.attributor = new Attributor(store, clickIds);
     this.refunds = new RefundPosting(store, outbox);
+    this.rejections = new Rejections(store);
+    this.sales = new Sales(store, attributor, rejections);
+    this.leads = new Leads(attributor, rejections);
     this.metrics = metrics;
     this.forgetRejected = forgetRejected;
   }
@@ -168,26 +160,28 @@ public final class LedgerWriter {
 
   /**
    * Applies round {@code k} of the lanes (the k-th event of each), then the next: a customer's k-th
-   * event sees what its earlier ones did. Within a round the sales go together ({@link #sales}), the
-   * other events (leads, rejected facts) one statement each, pipelined.
+   * event sees what its earlier ones did. Within a round the sales go together ({@link Sales}), the
+   * leads together ({@link Leads}), the other events (rejected facts) one statement each, pipelined.
    */
   private Future<Void> rounds(SqlConnection tx, List<List<CloudEvent>> lanes, int k, Batch batch) {
-    List<CloudEvent> sales = new ArrayList<>();
+    List<CloudEvent> sold = new ArrayList<>();
+    List<CloudEvent> led = new ArrayList<>();
     List<Future<Void>> others = new ArrayList<>();
     for (List<CloudEvent> lane : lanes) {
       if (lane.size() > k) {
         CloudEvent event = lane.get(k);
-        if (isSale(event)) {
-          sales.add(event);
-        } else {
-          others.add(applyOne(tx, event, batch));
+        switch (fitKind(event)) {
+          case "sale" -> sold.add(event);
+          case "lead" -> led.add(event);
+          default -> others.add(applyOne(tx, event, batch));
         }
       }
     }
-    if (sales.isEmpty() && others.isEmpty()) {
+    if (sold.isEmpty() && led.isEmpty() && others.isEmpty()) {
       return Future.succeededFuture();
     }
-    others.add(sales(tx, sales, batch));
+    others.add(sales.apply(tx, sold, batch));
+    others.add(leads.apply(tx, led, batch));
     return Future.join(others).compose(v -> rounds(tx, lanes, k + 1, batch));
   }
 
@@ -227,15 +221,16 @@ public final class LedgerWriter {
     String kind = d.getString("event", "sale");
     String unfit = unfit(d);
     if (unfit != null) {
-      return recordRejected(tx, event, unfit, batch);
+      return rejections.record(tx, event, unfit, batch);
     }
     String key = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
     return switch (kind) {
-      case "sale" -> sales(tx, List.of(event), batch);
-      case "lead" -> lead(tx, event, key, batch);
+      case "sale" -> sales.apply(tx, List.of(event), batch);
+      case "lead" -> leads.one(tx, event, key, batch);
       case "refund" -> refunds.apply(tx, event, batch.tally, batch.rollups)
-          .compose(reason -> reason == null ? Future.succeededFuture() : reject(tx, event, reason, null, batch));
-      default -> recordRejected(tx, event, "unsupported_event:" + kind, batch);
+          .compose(reason -> reason == null ? Future.succeededFuture()
+              : rejections.reject(tx, event, reason, null, batch));
+      default -> rejections.record(tx, event, "unsupported_event:" + kind, batch);
     };
   }
 
@@ -246,7 +241,7 @@ public final class LedgerWriter {
       // client conversions, a foreign origin): kept with the edge's reason, never credited.
       return d.getString("refused");
     }
-    PostedAmount amount = posted(d);
+    PostedAmount amount = Sales.posted(d);
     if (d.getString("transaction_id") == null
         || (amount.currency() != null && !Currencies.isValid(amount.currency()))
         || ("sale".equals(d.getString("event", "sale")) && !amount.given())) {
@@ -256,154 +251,16 @@ public final class LedgerWriter {
     return null;
   }
 
-  /** A sale postback that can be stored as a conversion: it goes with its round's sales. */
-  private static boolean isSale(CloudEvent event) {
-    return EventTypes.POSTBACK_RECEIVED.equals(event.type()) && "sale".equals(event.data().getString("event", "sale"))
-        && unfit(event.data()) == null;
-  }
-
-  /** The amount a postback fact reported, as the edge wrote it. */
-  static PostedAmount posted(JsonObject d) {
-    return new PostedAmount(d.getLong("amount_minor"), d.getString("amount"), d.getString("currency"));
-  }
-
-  /** A sale's attribution: what to credit (conversion row, amount, rate) or why it is rejected. */
-  private record SaleDecision(CloudEvent event, String customerKey, Customer customer, Credit credit, Money sale,
-      FxRate rate, String reject) {
-  }
-
   /**
-   * Sales of distinct lanes (at most one per customer): each attributed (lookups memoised in the
-   * batch, the bot flags of their clicks read together), their credited conversions written with one
-   * statement, then credited in memory in order; the rejected ones recorded after, one statement each.
+   * "sale" or "lead" for a postback that can be stored as such (it goes with its round's sales or
+   * leads), else "" (applied on its own).
    */
-  private Future<Void> sales(SqlConnection tx, List<CloudEvent> sales, Batch batch) {
-    if (sales.isEmpty()) {
-      return Future.succeededFuture();
+  private static String fitKind(CloudEvent event) {
+    if (!EventTypes.POSTBACK_RECEIVED.equals(event.type()) || unfit(event.data()) != null) {
+      return "";
     }
-    List<Future<SaleDecision>> deciding = new ArrayList<>(sales.size());
-    return attributor.readBotFlags(tx, batch, sales).compose(read -> {
-      sales.forEach(event -> deciding.add(decide(tx, event, batch)));
-      return Future.join(deciding);
-    }).compose(v -> {
-      List<SaleDecision> credited = new ArrayList<>();
-      List<ConversionRow> rows = new ArrayList<>();
-      for (Future<SaleDecision> f : deciding) {
-        SaleDecision s = f.result();
-        if (s.reject() == null) {
-          credited.add(s);
-          rows.add(conversion(s.event(), s.credit(), s.customer(), "credited", null, s.sale(), ""));
-        }
-      }
-      return SetWrites.writeConversions(tx, rows).compose(written -> {
-        for (int i = 0; i < written.size(); i++) {
-          if (written.get(i).id() != null) {
-            credit(credited.get(i), written.get(i), batch);
-          }
-        }
-        List<Future<Void>> rejecting = new ArrayList<>();
-        for (Future<SaleDecision> f : deciding) {
-          SaleDecision s = f.result();
-          if (s.reject() != null) {
-            rejecting.add(reject(tx, s.event(), s.reject(), s.customer(), batch));
-          }
-        }
-        return Future.join(rejecting).mapEmpty();
-      });
-    });
-  }
-
-  private Future<SaleDecision> decide(SqlConnection tx, CloudEvent event, Batch batch) {
-    JsonObject d = event.data();
-    String customerKey = Attribution.customerKey(d.getString("customer_id"), d.getString("customer_email"));
-    Customer customer = batch.customer(event.programId(), customerKey);
-    return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
-      if (outcome.credit() == null) {
-        return Future.succeededFuture(
-            new SaleDecision(event, customerKey, customer, null, null, null, outcome.reason()));
-      }
-      Credit credit = outcome.credit();
-      String campaignCurrency = credit.terms().rule().currency();
-      Money sale;
-      try {
-        sale = posted(d).in(campaignCurrency);
-      } catch (InvalidInput e) {
-        return Future.succeededFuture(
-            new SaleDecision(event, customerKey, customer, credit, null, null, PostedAmount.INVALID_AMOUNT));
-      }
-      String fxKey = "fx:" + event.programId() + ":" + sale.currency() + ":" + campaignCurrency;
-      return batch.<FxRate>lookup(fxKey, () -> store.fxRate(tx, event.programId(), sale.currency(), campaignCurrency))
-          .map(rate -> new SaleDecision(event, customerKey, customer, credit, sale, rate, rate != null ? null
-              : Attribution.NO_FX_RATE + ":" + sale.currency() + "->" + campaignCurrency));
-    });
-  }
-
-  /** A sale whose conversion was written (new, or a rejected one now credited): credited in memory. */
-  private void credit(SaleDecision s, WrittenConversion written, Batch batch) {
-    if (written.recredited()) {
-      batch.event(new Event(s.event().programId(), s.event().time(), EventTypes.CONVERSION_STATUS_CHANGED,
-          "conversion_status:" + written.id() + ":credited",
-          conversionData(s.event().data(), written.id(), s.credit(), s.sale()).put("from", "rejected")
-              .put("to", "credited")));
-    }
-    creditSale(s.event(), s.customerKey(), s.customer(), s.credit(), written.id(), s.sale(), s.rate(), batch);
-  }
-
-  private void creditSale(CloudEvent event, String customerKey, Customer customer, Credit credit,
-      long conversionId, Money sale, FxRate rate, Batch batch) {
-    batch.tally.conversions++;
-    RollupBatch.Origin origin = origin(event, credit);
-    batch.rollups.sale(origin, sale);
-    batch.creditedSales.add(Map.entry(event.programId(), event.data().getString("transaction_id")));
-    CustomerHistory history = customer == null ? CustomerHistory.NEW : customer.history(credit.campaignId());
-    var commission = credit.terms().rule().saleCommission(sale, rate, history, event.time(), credit.terms().zone());
-    commission.ifPresent(amount -> batch.commission(row(event, credit, "sale", "sale:" + conversionId, conversionId,
-        null, amount, rate), event.data().getString("transaction_id"), event.time(), origin));
-    batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_CREATED,
-        "conversion:" + conversionId, conversionData(event.data(), conversionId, credit, sale)));
-    markClick(event, credit, "converted", batch);
-    batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(),
-        commission.isPresent());
-  }
-
-  private Future<Void> lead(SqlConnection tx, CloudEvent event, String customerKey, Batch batch) {
-    JsonObject d = event.data();
-    Customer customer = batch.customer(event.programId(), customerKey);
-    return attributor.attribute(tx, batch, event.programId(), d, customer, event.time()).compose(outcome -> {
-      Long customerId = customer == null ? null : customer.id();
-      if (outcome.credit() == null) {
-        return store.insertLead(tx, event, customerId, null, outcome.reason()).compose(id -> id == null
-            ? Future.succeededFuture() : recordRejected(tx, event, outcome.reason(), batch));
-      }
-      Credit credit = outcome.credit();
-      return store.insertLead(tx, event, customerId, credit, null).compose(leadId -> {
-        if (leadId == null) {
-          return Future.succeededFuture();
-        }
-        batch.tally.conversions++;
-        RollupBatch.Origin origin = origin(event, credit);
-        batch.rollups.lead(origin);
-        var reward = credit.terms().rule().leadCommission();
-        JsonObject data = new JsonObject().put("lead_id", leadId.toString())
-            .put("transaction_id", d.getString("transaction_id")).put("click_id", d.getString("click_id"))
-            .put("affiliate_id", Long.toString(credit.affiliateId()))
-            .put("campaign_id", Long.toString(credit.campaignId()));
-        reward.ifPresent(amount -> batch.commission(row(event, credit, "lead", "lead:" + leadId, null, leadId, amount,
-            null), d.getString("transaction_id"), event.time(), origin));
-        batch.event(new Event(event.programId(), event.time(), EventTypes.LEAD_CREATED, "lead:" + leadId, data));
-        markClick(event, credit, "lead", batch);
-        batch.credit(event.programId(), customerKey, credit.affiliateId(), credit.campaignId(), event.time(), false);
-        return Future.succeededFuture();
-      });
-    });
-  }
-
-  /** Where a credited lead or sale counts: its time, its credit, and the click that brought it. */
-  private static RollupBatch.Origin origin(CloudEvent event, Credit credit) {
-    RollupBatch.ClickRef click = credit.click() == null ? null
-        : new RollupBatch.ClickRef(credit.click().value(), credit.click().issuedAt());
-    return RollupBatch.origin(event.programId(), event.time(), credit.campaignId(), credit.affiliateId(),
-        credit.linkId(), click);
+    String kind = event.data().getString("event", "sale");
+    return "sale".equals(kind) || "lead".equals(kind) ? kind : "";
   }
 
   private static void countClick(CloudEvent event, Batch batch) {
@@ -414,78 +271,5 @@ public final class LedgerWriter {
         d.getLong("affiliate_id"), d.getLong("link_id"), d.getString("source"), d.getString("sub1"),
         d.getString("sub2"), d.getString("sub3"), d.getString("sub4"), d.getString("sub5"), d.getString("user_agent"),
         flags);
-  }
-
-  private static CommissionRow row(CloudEvent event, Credit credit, String kind, String sourceKey, Long conversionId,
-      Long leadId, Money amount, FxRate rate) {
-    Instant dueAt = event.time().plus(Duration.ofDays(credit.terms().rule().payoutDelayDays()));
-    boolean converted = rate != null && !rate.base().equals(rate.quote());
-    boolean held = Trust.fromWire(event.data().getString("trust")).held(credit.terms().holdClientConversions());
-    return new CommissionRow(event.programId(), sourceKey, kind, conversionId, leadId, credit.affiliateId(),
-        credit.campaignId(), amount, CommissionStatus.PENDING, dueAt, converted ? rate.rate() : null, null, held);
-  }
-
-  private static void markClick(CloudEvent event, Credit credit, String state, Batch batch) {
-    if (credit.click() != null) {
-      batch.clickMark(new DerivedWrites.ClickMark(credit.click().value(), credit.click().issuedAt(), event.programId(),
-          state));
-    }
-  }
-
-  /**
-   * Records a sale or refund as a rejected conversion (once) and the reason as a rejected fact. Its
-   * amount is kept as reported, read in the program's currency when the postback named none (0 when
-   * it cannot be read).
-   */
-  private Future<Void> reject(SqlConnection tx, CloudEvent event, String reason, Customer customer, Batch batch) {
-    JsonObject d = event.data();
-    PostedAmount amount = posted(d);
-    Future<String> currency = amount.currency() != null ? Future.succeededFuture(amount.currency())
-        : batch.lookup("program-currency:" + event.programId(), () -> store.programCurrency(tx, event.programId()));
-    return currency.compose(cur -> {
-      Money stored;
-      try {
-        stored = amount.given() ? amount.in(cur) : Money.of(0, cur);
-      } catch (InvalidInput e) {
-        stored = Money.of(0, cur);
-      }
-      String refundKey = "refund".equals(d.getString("event")) ? RefundPosting.identity(d) : "";
-      return store.insertConversion(tx, conversion(event, null, customer, "rejected", reason, stored, refundKey));
-    }).compose(id -> id == null ? Future.succeededFuture() : recordRejected(tx, event, reason, batch));
-  }
-
-  private Future<Void> recordRejected(SqlConnection tx, CloudEvent event, String reason, Batch batch) {
-    JsonObject d = event.data();
-    if (EventTypes.POSTBACK_RECEIVED.equals(event.type())) {
-      batch.rejectedPostback(event.id());
-    }
-    return store.insertRejected(tx, event, reason).compose(isNew -> {
-          if (!isNew) {
-            return Future.succeededFuture();
-          }
-          batch.tally.rejected++;
-          batch.event(new Event(event.programId(), event.time(), EventTypes.CONVERSION_REJECTED,
-              "rejected:" + event.id(), d.copy().put("reason", reason)));
-          return Future.succeededFuture();
-        });
-  }
-
-  static ConversionRow conversion(CloudEvent event, Credit credit, Customer customer, String status, String reason,
-      Money amount, String refundKey) {
-    JsonObject d = event.data();
-    return new ConversionRow(event.programId(), event.id(), d.getString("event", "sale"),
-        d.getString("transaction_id"), amount, d.getString("click_id"), d.getString("coupon"),
-        credit == null ? null : credit.affiliateId(), credit == null ? null : credit.campaignId(),
-        credit == null ? null : credit.linkId(), status, reason, event.time(), customer == null ? null : customer.id(),
-        refundKey, d.getString("refund_id"), Trust.fromWire(d.getString("trust")));
-  }
-
-  private static JsonObject conversionData(JsonObject d, long conversionId, Credit credit, Money sale) {
-    return new JsonObject().put("conversion_id", Long.toString(conversionId))
-        .put("transaction_id", d.getString("transaction_id")).put("kind", d.getString("event"))
-        .put("amount_cents", sale.minor()).put("currency", sale.currency())
-        .put("click_id", d.getString("click_id"))
-        .put("affiliate_id", Long.toString(credit.affiliateId()))
-        .put("campaign_id", Long.toString(credit.campaignId()));
   }
 }

@@ -75,7 +75,7 @@ final class RefundPosting {
 
   /** The refund fact's identity among its sale's refunds ({@link Refunds#identity}). */
   static String identity(JsonObject d) {
-    return Refunds.identity(d.getString("refund_id"), LedgerWriter.posted(d).major());
+    return Refunds.identity(d.getString("refund_id"), Sales.posted(d).major());
   }
 
   /** The refunds of a sale that arrived before it (or before it was credited): they apply once it is. */
@@ -107,7 +107,7 @@ final class RefundPosting {
       if (!"credited".equals(sale.getString("status"))) {
         return Future.succeededFuture(Attribution.SALE_NOT_CREDITED);
       }
-      PostedAmount posted = LedgerWriter.posted(d);
+      PostedAmount posted = Sales.posted(d);
       String currency = sale.getString("currency");
       if (!posted.currencyOr(currency).equals(currency)) {
         return Future.succeededFuture(Attribution.REFUND_CURRENCY_MISMATCH);

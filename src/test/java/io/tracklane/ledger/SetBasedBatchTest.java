@@ -77,6 +77,9 @@ class SetBasedBatchTest {
     assertEquals(oneByOne.rollups(), together.rollups(), "rollups");
     assertEquals(oneByOne.counts(), together.counts(), "clicks, impressions, leads, rejected facts");
     assertEquals(oneByOne.clickStates(), together.clickStates(), "clicks marked lead or converted");
+    assertEquals(oneByOne.leads(), together.leads(), "leads");
+    assertEquals(List.of("lead-1:credited::cust-5", "lead-2:credited::cust-7", "lead-3:rejected:no_attribution:cust-8"),
+        together.leads(), "a lead's transaction again in the batch is recorded once");
     assertEquals(List.of("192.0.2.1:converted", "192.0.2.2:converted", "192.0.2.3:not_converted"),
         together.clickStates(), "a click with a lead and a sale in one batch ends converted");
     assertEquals(List.of("bot:rejected:300", "dup:credited:500", "t4:credited:4000", "u1-a:credited:1000", "u1-b:credited:2000",
@@ -138,7 +141,13 @@ class SetBasedBatchTest {
           sale(later, "usd", "cust-4", c1, 900, "USD"),
           sale(later, "bot", "cust-6", bot, 300, "EUR"),
           Facts.postback(program, later, new JsonObject().put("event", "lead").put("transaction_id", "lead-1")
-              .put("click_id", c1).put("customer_id", "cust-5")));
+              .put("click_id", c1).put("customer_id", "cust-5")),
+          Facts.postback(program, later, new JsonObject().put("event", "lead").put("transaction_id", "lead-2")
+              .put("click_id", c2).put("customer_id", "cust-7")),
+          Facts.postback(program, later, new JsonObject().put("event", "lead").put("transaction_id", "lead-3")
+              .put("customer_id", "cust-8")),
+          Facts.postback(program, later.plusSeconds(1), new JsonObject().put("event", "lead")
+              .put("transaction_id", "lead-1").put("click_id", c2).put("customer_id", "cust-9")));
     }
 
     CloudEvent sale(Instant at, String transaction, String customer, String clickId, long amount, String currency) {
@@ -181,6 +190,13 @@ class SetBasedBatchTest {
       return rows("""
           SELECT (to_jsonb(s) - 'program_id' - 'campaign_id' - 'affiliate_id' - 'link_id')::text AS r
             FROM stats_rollups s WHERE program_id = $1 ORDER BY 1""");
+    }
+
+    List<String> leads() {
+      return rows("""
+          SELECT transaction_id || ':' || status || ':' || coalesce(reject_reason, '') || ':'
+                 || coalesce((SELECT customer_key FROM customers WHERE id = customer_id), '') AS r
+            FROM leads WHERE program_id = $1 ORDER BY 1""");
     }
 
     List<String> clickStates() {
