@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Postbacks ({@link #add}) are acknowledged facts: the Future completes on the caller's
  * context once Kafka acknowledged with acks=all, and fails (a 503 for the caller) otherwise. They
- * are never journaled: the sender retries. They have a producer of their own, whose linger
- * ({@code kafka.postback_linger_ms}, 0 by default) every postback's answer would wait; clicks keep
- * the batching one. A postback may therefore reach the topic before a click sent just before it,
- * as it may from another edge process.
+ * are never journaled: the sender retries. They have a producer of their own
+ * ({@code kafka.postback_linger_ms}), so a backlog of clicks never delays their acknowledgement. A
+ * postback may therefore reach the topic before a click sent just before it, as it may from another
+ * edge process.
  */
 public final class FactSink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FactSink.class);
@@ -83,7 +83,7 @@ public final class FactSink implements AutoCloseable {
 
   /**
    * @param producer clicks and impressions (batching)
-   * @param postbacks postbacks, each waited for by its answer (no linger)
+   * @param postbacks postbacks, each waited for by its answer
    * @param bufferMax most facts handed to the producer and not yet acknowledged
    * @param ackTimeoutMs how long a postback waits for Kafka's acknowledgement
    * @param deliveryTimeoutMs the producer's delivery.timeout.ms: how long a replayed segment may wait
