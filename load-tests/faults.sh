@@ -38,11 +38,33 @@ mkdir -p "$WORK"
 log() { echo "faults.sh: $*" >&2; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port [N]: a port with the N-1 after it free too (Kafka's controller takes PORT+1), below the
+# kernel's ephemeral range: the broker, PostgreSQL and Redis are restarted on their ports during the
+# run, and a port in that range may meanwhile be taken as the local port of some client connection.
+free_port() {
+  python3 - "${1:-1}" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000):
+    port = random.randint(10000, low - n)
+    socks = []
+    try:
+        for p in range(port, port + n):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
+        print(port); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+else:
+    sys.exit("no free port below the ephemeral range")
+PY
+}
 
 [[ -f "$JAR" ]] || { log "building the jar"; mvn -q -B -ntp -DskipTests package; }
 
-PG_PORT=$(free_port); REDIS_PORT=$(free_port); KAFKA_PORT=$(free_port)
+PG_PORT=$(free_port); REDIS_PORT=$(free_port); KAFKA_PORT=$(free_port 2)
 EDGE_PORT=$(free_port); API_PORT=$(free_port)
 declare -A OPS=([api]=$(free_port) [edge]=$(free_port) [ledger1]=$(free_port) [ledger2]=$(free_port))
 PG_VERSION="$(ls /usr/lib/postgresql | sort -V | tail -1)"
