@@ -92,12 +92,15 @@ final class PostbackHandler implements Handler<RoutingContext> {
           return new Outcome("duplicate", eventId, duplicateId);
         });
       }
-      return publish(program, pb, eventId, amount, trust).map(v -> {
-        edge.metrics().postbacksAccepted.increment();
-        // Marked only after the broker's ack, so a failed first try is never taken for a duplicate.
-        edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds());
-        return new Outcome("accepted", eventId, null);
-      });
+      // Marked only after the broker's ack, so a failed first try is never taken for a duplicate;
+      // answered only once marked (bounded, never failing), so a repeat sent after the answer,
+      // through any connection, finds the mark.
+      return publish(program, pb, eventId, amount, trust)
+          .compose(v -> edge.marks().markFirst(mark, edge.config().edge().postbackDedupeTtlSeconds()))
+          .map(first -> {
+            edge.metrics().postbacksAccepted.increment();
+            return new Outcome("accepted", eventId, null);
+          });
     });
   }
 
